@@ -1,0 +1,45 @@
+package io.orderflow.http;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds HTTP (and gRPC) servers; at shutdown they unbind first and answer what is in flight. */
+public final class HttpServer {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  /** In-flight requests get this long to be answered at shutdown. */
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private HttpServer() {}
+
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String what, String iface, int port,
+      Route route) {
+    return register(system, what, Http.get(system).newServerAt(iface, port).bind(route));
+  }
+
+  public static CompletionStage<ServerBinding> bindHandler(ActorSystem<?> system, String what, String iface,
+      int port, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    return register(system, what, Http.get(system).newServerAt(iface, port).bind(handler));
+  }
+
+  private static CompletionStage<ServerBinding> register(ActorSystem<?> system, String what,
+      CompletionStage<ServerBinding> binding) {
+    return binding.whenComplete((b, err) -> {
+      if (err != null) {
+        log.error("{} server failed to bind: {}", what, err.getMessage());
+        system.terminate();
+      } else {
+        b.addToCoordinatedShutdown(DRAIN, system);
+        log.info("{} server listening on {}", what, b.localAddress());
+      }
+    });
+  }
+}

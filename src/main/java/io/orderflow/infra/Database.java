@@ -1,0 +1,206 @@
+package io.orderflow.infra;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
+import org.apache.pekko.persistence.jdbc.db.SlickExtension;
+import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
+import org.apache.pekko.projection.jdbc.JdbcSession;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
+
+/**
+ * The node's one connection pool (the journal's shared Slick/Hikari pool, reused for
+ * projections and the read model), the schema, and transactions with CockroachDB's retry.
+ */
+public final class Database {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+  /** SQLSTATE of a serialization failure: CockroachDB asks the client to retry. */
+  private static final String SERIALIZATION_FAILURE = "40001";
+  private static final int MAX_RETRIES = 8;
+
+  private final DataSource dataSource;
+  private final Executor blocking;
+
+  private Database(DataSource dataSource, Executor blocking) {
+    this.dataSource = dataSource;
+    this.blocking = blocking;
+  }
+
+  /**
+   * Takes the pool pekko-persistence-jdbc opened for the journal and makes sure the schema
+   * exists, retrying with backoff while the database is not reachable yet.
+   */
+  public static Database init(ActorSystem<?> system) {
+    Config journalConfig = system.settings().config().getConfig("jdbc-journal");
+    SlickDatabase slick = ((SlickExtensionImpl) SlickExtension.get(system)).database(journalConfig);
+    DataSource ds = ((HikariCPJdbcDataSource) slick.database().source()).ds();
+    Executor blocking =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("orderflow.jdbc-dispatcher"));
+    Database db = new Database(ds, blocking);
+    db.createSchemaWithBackoff(system);
+    return db;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public Executor blockingExecutor() {
+    return blocking;
+  }
+
+  private void createSchemaWithBackoff(ActorSystem<?> system) {
+    Duration delay = Duration.ofMillis(500);
+    while (true) {
+      try {
+        inTransaction(c -> {
+          try (Statement st = c.createStatement()) {
+            st.execute(readResource("db/schema.sql"));
+          }
+          return null;
+        });
+        JdbcProjection.createTablesIfNotExists(this::session, system)
+            .toCompletableFuture()
+            .get();
+        log.info("Database schema is in place");
+        return;
+      } catch (Exception e) {
+        log.warn("Database not ready ({}); retrying in {} ms", rootMessage(e), delay.toMillis());
+        sleep(delay);
+        delay = delay.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
+            ? Duration.ofSeconds(10) : delay.multipliedBy(2);
+      }
+    }
+  }
+
+  /** Work inside one transaction. */
+  @FunctionalInterface
+  public interface TxWork<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a transaction on the calling thread, retrying it on SQLSTATE 40001
+   * (CockroachDB's serialization failure) with a short backoff. The work must be repeatable.
+   */
+  public <T> T inTransaction(TxWork<T> work) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          T result = work.apply(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_RETRIES) throw e;
+        log.debug("Serialization failure, retrying (attempt {})", attempt);
+        sleep(Duration.ofMillis(10L * attempt));
+      }
+    }
+  }
+
+  /** {@link #inTransaction} on the JDBC dispatcher. */
+  public <T> CompletionStage<T> inTransactionAsync(TxWork<T> work) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return inTransaction(work);
+          } catch (SQLException e) {
+            throw new DatabaseException(e);
+          }
+        },
+        blocking);
+  }
+
+  /** A projection's session: one pooled connection, one transaction. */
+  public JdbcSession session() {
+    return new PooledSession(dataSource);
+  }
+
+  public static final class DatabaseException extends RuntimeException {
+    public DatabaseException(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  private static final class PooledSession implements JdbcSession {
+    private final DataSource ds;
+    private Connection connection;
+
+    PooledSession(DataSource ds) {
+      this.ds = ds;
+    }
+
+    private Connection connection() throws SQLException {
+      if (connection == null) {
+        connection = ds.getConnection();
+        connection.setAutoCommit(false);
+      }
+      return connection;
+    }
+
+    @Override
+    public <Result> Result withConnection(
+        org.apache.pekko.japi.function.Function<Connection, Result> func) throws Exception {
+      return func.apply(connection());
+    }
+
+    @Override
+    public void commit() throws SQLException {
+      if (connection != null) connection.commit();
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+      if (connection != null) connection.rollback();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      if (connection != null) connection.close();
+    }
+  }
+
+  static String readResource(String name) {
+    try (InputStream in = Database.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException("missing resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + name, e);
+    }
+  }
+
+  public static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", ie);
+    }
+  }
+}

@@ -1,0 +1,280 @@
+package io.orderflow.order;
+
+import io.orderflow.infra.CborSerializable;
+import io.orderflow.infra.Roles;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Order aggregate: one event-sourced entity per order, sharded across the cluster so each
+ * order has a single writer. Deciding ({@link #decide}) and state change ({@link State#apply})
+ * are pure functions; the entity only persists what they decide and replies.
+ */
+public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.Command, Order.Event, Order.State> {
+  private static final Logger log = LoggerFactory.getLogger(Order.class);
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Order");
+  /** Tags are "order-0" … "order-(n-1)"; one publisher projection runs per tag. */
+  public static final String TAG_PREFIX = "order-";
+
+  // ---- commands -------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {
+    ActorRef<StatusReply<State>> replyTo();
+  }
+
+  /** Create the order; a repeat with the same content is acknowledged, other content rejected. */
+  public record Create(NewOrder order, long createdOn, ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record RecordPaymentDebited(String paymentId, ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record RecordPaymentDeclined(String reason, ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record Approve(ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record Reject(String reason, ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  // ---- events ---------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {
+    String orderId();
+
+    /** The JetStream subject the event is published to. */
+    String type();
+  }
+
+  public record OrderCreated(
+      String orderId, String customerId, String restaurantId, List<OrderItem> orderItems,
+      BigDecimal amount, long createdOn) implements Event {
+    public OrderCreated {
+      orderItems = List.copyOf(orderItems);
+      amount = amount.setScale(2, RoundingMode.UNNECESSARY);
+    }
+
+    public String type() {
+      return "order.created";
+    }
+  }
+
+  public record PaymentDebited(String orderId, String paymentId) implements Event {
+    public String type() {
+      return "order.payment.debited";
+    }
+  }
+
+  public record PaymentDeclined(String orderId, String reason) implements Event {
+    public String type() {
+      return "order.payment.declined";
+    }
+  }
+
+  public record OrderApproved(String orderId) implements Event {
+    public String type() {
+      return "order.approved";
+    }
+  }
+
+  public record OrderRejected(String orderId, String reason) implements Event {
+    public String type() {
+      return "order.rejected";
+    }
+  }
+
+  // ---- state ----------------------------------------------------------------------------
+
+  /**
+   * The order after all its events; serialized as the order JSON of DESIGN.md §2
+   * (status null: the order does not exist yet).
+   */
+  public record State(
+      String orderId, String customerId, String restaurantId, OrderStatus status, long createdOn,
+      BigDecimal amount, List<OrderItem> orderItems, String paymentId, String reason)
+      implements CborSerializable {
+
+    public State {
+      orderItems = orderItems == null ? List.of() : List.copyOf(orderItems);
+      amount = amount == null ? null : amount.setScale(2, RoundingMode.UNNECESSARY);
+    }
+
+    public static State empty(String orderId) {
+      return new State(orderId, null, null, null, 0L, null, List.of(), null, null);
+    }
+
+    public boolean exists() {
+      return status != null;
+    }
+
+    public int totalQuantity() {
+      return orderItems.stream().mapToInt(OrderItem::quantity).sum();
+    }
+
+    /** True when a create request asks for exactly this order. */
+    boolean sameContent(NewOrder o) {
+      return customerId.equals(o.customerId()) && restaurantId.equals(o.restaurantId())
+          && orderItems.equals(o.orderItems()) && amount.compareTo(o.amount()) == 0;
+    }
+
+    public State apply(Event event) {
+      if (event instanceof OrderCreated e) {
+        return new State(e.orderId(), e.customerId(), e.restaurantId(), OrderStatus.Pending, e.createdOn(),
+            e.amount(), e.orderItems(), null, null);
+      } else if (event instanceof PaymentDebited e) {
+        return with(OrderStatus.Paid, e.paymentId(), null);
+      } else if (event instanceof PaymentDeclined e) {
+        return with(OrderStatus.Declined, null, e.reason());
+      } else if (event instanceof OrderApproved) {
+        return with(OrderStatus.Approved, paymentId, null);
+      } else if (event instanceof OrderRejected e) {
+        return with(OrderStatus.Rejected, paymentId, e.reason());
+      }
+      throw new IllegalArgumentException("unknown event " + event.getClass().getName());
+    }
+
+    private State with(OrderStatus newStatus, String newPaymentId, String newReason) {
+      return new State(orderId, customerId, restaurantId, newStatus, createdOn, amount, orderItems,
+          newPaymentId, newReason);
+    }
+  }
+
+  // ---- deciding -------------------------------------------------------------------------
+
+  /** What a command does to a state. */
+  public sealed interface Decision {
+    record Persist(Event event) implements Decision {}
+
+    /** Nothing to persist: a query, or a repeat of what already happened. */
+    record Accept() implements Decision {}
+
+    record Reject(String reason) implements Decision {}
+  }
+
+  private static final Decision ACCEPT = new Decision.Accept();
+
+  /** The rules of the lifecycle: which state accepts which command. Pure. */
+  public static Decision decide(State s, Command c) {
+    String id = s.orderId();
+    if (c instanceof Create cr) {
+      if (!s.exists()) {
+        NewOrder o = cr.order();
+        return new Decision.Persist(new OrderCreated(id, o.customerId(), o.restaurantId(), o.orderItems(),
+            o.amount(), cr.createdOn()));
+      }
+      return s.sameContent(cr.order())
+          ? ACCEPT
+          : new Decision.Reject("order " + id + " already exists with different content");
+    }
+    if (!s.exists()) return new Decision.Reject("order " + id + " does not exist");
+    if (c instanceof Get) return ACCEPT;
+    OrderStatus st = s.status();
+    if (c instanceof RecordPaymentDebited d) {
+      if (st == OrderStatus.Pending) return new Decision.Persist(new PaymentDebited(id, d.paymentId()));
+      if (st == OrderStatus.Declined) return reject(s, "its payment was declined");
+      return ACCEPT; // Paid, Approved, Rejected: the debit is already recorded
+    }
+    if (c instanceof RecordPaymentDeclined d) {
+      if (st == OrderStatus.Pending) return new Decision.Persist(new PaymentDeclined(id, d.reason()));
+      if (st == OrderStatus.Declined) return ACCEPT;
+      return reject(s, "it is already paid");
+    }
+    if (c instanceof Approve) {
+      if (st == OrderStatus.Paid) return new Decision.Persist(new OrderApproved(id));
+      if (st == OrderStatus.Approved) return ACCEPT;
+      return reject(s, "only a Paid order can be approved");
+    }
+    if (c instanceof Reject r) {
+      if (st == OrderStatus.Paid) return new Decision.Persist(new OrderRejected(id, r.reason()));
+      if (st == OrderStatus.Rejected) return ACCEPT;
+      return reject(s, "only a Paid order can be rejected");
+    }
+    throw new IllegalArgumentException("unknown command " + c.getClass().getName());
+  }
+
+  private static Decision reject(State s, String why) {
+    return new Decision.Reject("order " + s.orderId() + " is " + s.status() + ": " + why);
+  }
+
+  // ---- the entity -----------------------------------------------------------------------
+
+  public static void init(ActorSystem<?> system, int tagSlices) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), tagFor(ctx.getEntityId(), tagSlices)))
+            .withRole(Roles.SHARD));
+  }
+
+  public static Behavior<Command> create(String orderId, String tag) {
+    return new Order(orderId, tag);
+  }
+
+  public static String persistenceIdOf(String orderId) {
+    return PersistenceId.of(ENTITY_KEY.name(), orderId).id();
+  }
+
+  /** The tag slice of an order: all events of one order land in the same slice, in order. */
+  public static String tagFor(String orderId, int slices) {
+    return TAG_PREFIX + Math.floorMod(orderId.hashCode(), slices);
+  }
+
+  private final String orderId;
+  private final Set<String> tags;
+
+  private Order(String orderId, String tag) {
+    super(PersistenceId.of(ENTITY_KEY.name(), orderId),
+        SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.1));
+    this.orderId = orderId;
+    this.tags = Set.of(tag);
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty(orderId);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::handle);
+  }
+
+  private ReplyEffect<Event, State> handle(State state, Command command) {
+    Decision d = decide(state, command);
+    if (d instanceof Decision.Persist p) {
+      return Effect().persist(p.event()).thenReply(command.replyTo(), after -> {
+        log.info("Order {}: {} (status {})", orderId, p.event().type(), after.status());
+        return StatusReply.success(after);
+      });
+    }
+    if (d instanceof Decision.Reject r) {
+      log.info("Order {}: rejected {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
+      return Effect().reply(command.replyTo(), StatusReply.error(r.reason()));
+    }
+    return Effect().reply(command.replyTo(), StatusReply.success(state));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
+  }
+}

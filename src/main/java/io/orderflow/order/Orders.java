@@ -1,0 +1,46 @@
+package io.orderflow.order;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The one way into the Order aggregates, used by HTTP, gRPC and the workers: asks the sharded
+ * entity (wherever in the cluster it lives) and completes with its state after the command,
+ * or fails with {@link StatusReply.ErrorMessage} (the entity's rejection) or a timeout.
+ */
+public final class Orders {
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  public Orders(ActorSystem<?> system, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.askTimeout = askTimeout;
+  }
+
+  /**
+   * Creates the order (a server-generated id when the request has none). Completes once the
+   * OrderCreated event is journaled; a repeat of the same order completes with it unchanged.
+   */
+  public CompletionStage<Order.State> create(NewOrder order) {
+    NewOrder withId = order.orderId() == null ? order.withOrderId(UUID.randomUUID().toString()) : order;
+    long now = Instant.now().getEpochSecond();
+    return ask(withId.orderId(), replyTo -> new Order.Create(withId, now, replyTo));
+  }
+
+  public CompletionStage<Order.State> ask(
+      String orderId, Function<ActorRef<StatusReply<Order.State>>, Order.Command> command) {
+    return sharding.entityRefFor(Order.ENTITY_KEY, orderId)
+        .<StatusReply<Order.State>>ask(command::apply, askTimeout)
+        .thenCompose(reply -> reply.isSuccess()
+            ? CompletableFuture.completedFuture(reply.getValue())
+            : CompletableFuture.failedFuture(reply.getError()));
+  }
+}

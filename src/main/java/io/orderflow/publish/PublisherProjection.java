@@ -1,0 +1,59 @@
+package io.orderflow.publish;
+
+import io.orderflow.infra.Database;
+import io.orderflow.infra.NatsBroker;
+import io.orderflow.infra.Roles;
+import io.orderflow.order.Order;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.Projection;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Journal → JetStream: one projection per tag slice over eventsByTag, run as a
+ * ShardedDaemonProcess so each slice runs on exactly one publisher node and moves to a
+ * survivor when that node is lost. Offsets live in the database next to the journal.
+ */
+public final class PublisherProjection {
+  public static final String NAME = "jetstream-publisher";
+
+  private PublisherProjection() {}
+
+  public static void init(ActorSystem<?> system, Database db, NatsBroker broker) {
+    var config = system.settings().config().getConfig("orderflow");
+    int slices = config.getInt("tag-slices");
+    int batchSize = config.getInt("publisher.batch-size");
+    int cacheSize = config.getInt("publisher.state-cache-size");
+    ShardedDaemonProcess.get(system).init(
+        ProjectionBehavior.Command.class,
+        NAME,
+        slices,
+        i -> ProjectionBehavior.create(projection(system, db, broker, Order.TAG_PREFIX + i, batchSize, cacheSize)),
+        ShardedDaemonProcessSettings.create(system).withRole(Roles.PUBLISHER),
+        Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  static Projection<EventEnvelope<Object>> projection(
+      ActorSystem<?> system, Database db, NatsBroker broker, String tag, int batchSize, int cacheSize) {
+    SourceProvider<Offset, EventEnvelope<Object>> source =
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+    return JdbcProjection.groupedWithinAsync(
+            ProjectionId.of(NAME, tag),
+            source,
+            db::session,
+            () -> new PublisherHandler(broker, new OrderStates(system, cacheSize)),
+            system)
+        // Small time window: a quiet system publishes at once, a busy one in batches.
+        .withGroup(batchSize, Duration.ofMillis(10));
+  }
+}

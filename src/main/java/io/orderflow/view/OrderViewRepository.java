@@ -1,0 +1,146 @@
+package io.orderflow.view;
+
+import io.orderflow.infra.Database;
+import io.orderflow.order.Order;
+import io.orderflow.order.OrderItem;
+import io.orderflow.order.OrderStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** The read model: tables {@code orders} and {@code order_items}, plain JDBC. */
+public final class OrderViewRepository {
+  /** An order as of one journaled event. */
+  public record Update(Order.State state, long seqNr) {}
+
+  // Applies only a newer event: redeliveries and out-of-order messages change nothing.
+  private static final String UPSERT_ORDER =
+      "INSERT INTO orders (order_id, customer_id, restaurant_id, status, created_on, amount, payment_id, reason,"
+          + " updated_on, last_event_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id,"
+          + " restaurant_id = excluded.restaurant_id, status = excluded.status, created_on = excluded.created_on,"
+          + " amount = excluded.amount, payment_id = excluded.payment_id, reason = excluded.reason,"
+          + " updated_on = excluded.updated_on, last_event_seq = excluded.last_event_seq"
+          + " WHERE orders.last_event_seq < excluded.last_event_seq";
+  private static final String INSERT_ITEM =
+      "INSERT INTO order_items (order_id, line_no, code, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (order_id, line_no) DO NOTHING";
+  private static final String SELECT_ORDER =
+      "SELECT order_id, customer_id, restaurant_id, status, created_on, amount, payment_id, reason FROM orders";
+
+  private final Database db;
+
+  public OrderViewRepository(Database db) {
+    this.db = db;
+  }
+
+  /** Applies a batch of updates in one transaction. */
+  public CompletionStage<Void> apply(Collection<Update> updates) {
+    // One row per order (the newest), in key order so concurrent batches lock in the same order.
+    Map<String, Update> newest = new java.util.TreeMap<>();
+    for (Update u : updates) newest.merge(u.state().orderId(), u, (a, b) -> a.seqNr() >= b.seqNr() ? a : b);
+    return db.inTransactionAsync(c -> {
+      write(c, newest.values());
+      return null;
+    });
+  }
+
+  private static void write(Connection c, Collection<Update> updates) throws SQLException {
+    long now = Instant.now().getEpochSecond();
+    try (PreparedStatement orders = c.prepareStatement(UPSERT_ORDER);
+        PreparedStatement items = c.prepareStatement(INSERT_ITEM)) {
+      for (Update u : updates) {
+        Order.State s = u.state();
+        orders.setString(1, s.orderId());
+        orders.setString(2, s.customerId());
+        orders.setString(3, s.restaurantId());
+        orders.setString(4, s.status().name());
+        orders.setLong(5, s.createdOn());
+        orders.setBigDecimal(6, s.amount());
+        orders.setString(7, s.paymentId());
+        orders.setString(8, s.reason());
+        orders.setLong(9, now);
+        orders.setLong(10, u.seqNr());
+        orders.addBatch();
+        List<OrderItem> lines = s.orderItems();
+        for (int i = 0; i < lines.size(); i++) {
+          OrderItem item = lines.get(i);
+          items.setString(1, s.orderId());
+          items.setInt(2, i);
+          items.setString(3, item.code());
+          items.setString(4, item.name());
+          items.setBigDecimal(5, item.unitPrice());
+          items.setInt(6, item.quantity());
+          items.addBatch();
+        }
+      }
+      orders.executeBatch();
+      items.executeBatch();
+    }
+  }
+
+  public CompletionStage<Optional<Order.State>> find(String orderId) {
+    return db.inTransactionAsync(c -> {
+      List<Order.State> found = query(c, SELECT_ORDER + " WHERE order_id = ?", List.of(orderId));
+      return found.stream().findFirst();
+    });
+  }
+
+  /** Newest first; filters are optional. */
+  public CompletionStage<List<Order.State>> list(OrderStatus status, String customerId, int limit) {
+    StringBuilder sql = new StringBuilder(SELECT_ORDER).append(" WHERE TRUE");
+    List<Object> params = new ArrayList<>();
+    if (status != null) {
+      sql.append(" AND status = ?");
+      params.add(status.name());
+    }
+    if (customerId != null) {
+      sql.append(" AND customer_id = ?");
+      params.add(customerId);
+    }
+    sql.append(" ORDER BY created_on DESC, order_id LIMIT ").append(limit);
+    return db.inTransactionAsync(c -> query(c, sql.toString(), params));
+  }
+
+  private static List<Order.State> query(Connection c, String sql, List<?> params) throws SQLException {
+    Map<String, Order.State> orders = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) ps.setObject(i + 1, params.get(i));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          orders.put(rs.getString(1), new Order.State(rs.getString(1), rs.getString(2), rs.getString(3),
+              OrderStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getBigDecimal(6), List.of(),
+              rs.getString(7), rs.getString(8)));
+        }
+      }
+    }
+    if (orders.isEmpty()) return List.of();
+    Map<String, List<OrderItem>> items = new LinkedHashMap<>();
+    String in = String.join(",", java.util.Collections.nCopies(orders.size(), "?"));
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT order_id, code, name, unit_price, quantity FROM order_items WHERE order_id IN (" + in
+            + ") ORDER BY order_id, line_no")) {
+      int i = 1;
+      for (String id : orders.keySet()) ps.setString(i++, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          items.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(new OrderItem(rs.getString(2), rs.getString(3), rs.getBigDecimal(4), rs.getInt(5)));
+        }
+      }
+    }
+    return orders.values().stream()
+        .map(o -> new Order.State(o.orderId(), o.customerId(), o.restaurantId(), o.status(), o.createdOn(),
+            o.amount(), items.getOrDefault(o.orderId(), List.of()), o.paymentId(), o.reason()))
+        .toList();
+  }
+}
