@@ -182,6 +182,9 @@ public final class OrderRoutes extends AllDirectives {
   private RejectionHandler rejections() {
     // Keep Pekko's status codes and messages, in the JSON error shape.
     return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.status().equals(StatusCodes.PAYLOAD_TOO_LARGE)) {
+        return errorResponse(response.status(), "request body is larger than " + maxBodyBytes + " bytes");
+      }
       if (response.entity() instanceof HttpEntity.Strict strict
           && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
         return errorResponse(response.status(), strict.getData().utf8String());

@@ -1,0 +1,128 @@
+package io.orderflow.order;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.orderflow.order.Order.Decision;
+import java.math.BigDecimal;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle rules, given / when / expect, without actors. */
+class OrderTest {
+  static final NewOrder PHO = new NewOrder("o-1", "c-1", "r-1",
+      List.of(new OrderItem("A1", "Pho", new BigDecimal("8.50"), 5)), new BigDecimal("42.50"));
+
+  static Order.State given(Order.Event... events) {
+    Order.State s = Order.State.empty("o-1");
+    for (Order.Event e : events) s = s.apply(e);
+    return s;
+  }
+
+  static final Order.OrderCreated CREATED = new Order.OrderCreated("o-1", "c-1", "r-1", PHO.orderItems(),
+      PHO.amount(), 1_700_000_000L);
+  static final Order.PaymentDebited DEBITED = new Order.PaymentDebited("o-1", "pay-1");
+
+  static Order.Event persisted(Decision d) {
+    return assertInstanceOf(Decision.Persist.class, d).event();
+  }
+
+  static String rejected(Decision d) {
+    return assertInstanceOf(Decision.Reject.class, d).reason();
+  }
+
+  @Test
+  void createOnEmptyPersistsOrderCreatedAndMakesItPending() {
+    Order.Event e = persisted(Order.decide(given(), new Order.Create(PHO, 1_700_000_000L, null)));
+    assertEquals(CREATED, e);
+    Order.State s = given(e);
+    assertEquals(OrderStatus.Pending, s.status());
+    assertEquals(new BigDecimal("42.50"), s.amount());
+    assertEquals(5, s.totalQuantity());
+  }
+
+  @Test
+  void repeatedCreateWithSameContentIsAcceptedWithoutEvent() {
+    NewOrder samePricesOtherScale = new NewOrder("o-1", "c-1", "r-1",
+        List.of(new OrderItem("A1", "Pho", new BigDecimal("8.5"), 5)), new BigDecimal("42.5"));
+    assertInstanceOf(Decision.Accept.class, Order.decide(given(CREATED), new Order.Create(samePricesOtherScale, 1L, null)));
+  }
+
+  @Test
+  void createWithOtherContentUnderSameIdIsRejected() {
+    NewOrder other = new NewOrder("o-1", "c-2", "r-1", PHO.orderItems(), PHO.amount());
+    assertTrue(rejected(Order.decide(given(CREATED), new Order.Create(other, 1L, null))).contains("already exists"));
+  }
+
+  @Test
+  void commandsOnUnknownOrderAreRejected() {
+    assertTrue(rejected(Order.decide(given(), new Order.Approve(null))).contains("does not exist"));
+    assertTrue(rejected(Order.decide(given(), new Order.Get(null))).contains("does not exist"));
+    assertTrue(rejected(Order.decide(given(), new Order.RecordPaymentDebited("p", null))).contains("does not exist"));
+  }
+
+  @Test
+  void happyPathPendingPaidApproved() {
+    Order.Event debit = persisted(Order.decide(given(CREATED), new Order.RecordPaymentDebited("pay-1", null)));
+    assertEquals(DEBITED, debit);
+    Order.State paid = given(CREATED, debit);
+    assertEquals(OrderStatus.Paid, paid.status());
+    assertEquals("pay-1", paid.paymentId());
+    Order.Event approved = persisted(Order.decide(paid, new Order.Approve(null)));
+    Order.State done = paid.apply(approved);
+    assertEquals(OrderStatus.Approved, done.status());
+    assertEquals("pay-1", done.paymentId());
+    assertTrue(done.status().isFinal());
+  }
+
+  @Test
+  void declinedPaymentEndsTheOrder() {
+    Order.Event declined = persisted(Order.decide(given(CREATED), new Order.RecordPaymentDeclined("too much", null)));
+    Order.State s = given(CREATED, declined);
+    assertEquals(OrderStatus.Declined, s.status());
+    assertEquals("too much", s.reason());
+    assertNull(s.paymentId());
+    assertTrue(rejected(Order.decide(s, new Order.RecordPaymentDebited("p", null))).contains("declined"));
+    assertTrue(rejected(Order.decide(s, new Order.Approve(null))).contains("only a Paid order"));
+  }
+
+  @Test
+  void rejectRecordsTheReason() {
+    Order.Event e = persisted(Order.decide(given(CREATED, DEBITED), new Order.Reject("too many", null)));
+    Order.State s = given(CREATED, DEBITED, e);
+    assertEquals(OrderStatus.Rejected, s.status());
+    assertEquals("too many", s.reason());
+  }
+
+  @Test
+  void repeatsOfWhatHappenedAreAcknowledgedAndPersistNothing() {
+    Order.State paid = given(CREATED, DEBITED);
+    assertInstanceOf(Decision.Accept.class, Order.decide(paid, new Order.RecordPaymentDebited("pay-1", null)));
+    Order.State approved = given(CREATED, DEBITED, new Order.OrderApproved("o-1"));
+    assertInstanceOf(Decision.Accept.class, Order.decide(approved, new Order.Approve(null)));
+    assertInstanceOf(Decision.Accept.class, Order.decide(approved, new Order.RecordPaymentDebited("pay-1", null)));
+    Order.State declined = given(CREATED, new Order.PaymentDeclined("o-1", "x"));
+    assertInstanceOf(Decision.Accept.class, Order.decide(declined, new Order.RecordPaymentDeclined("x", null)));
+    Order.State rejectedState = given(CREATED, DEBITED, new Order.OrderRejected("o-1", "x"));
+    assertInstanceOf(Decision.Accept.class, Order.decide(rejectedState, new Order.Reject("x", null)));
+  }
+
+  @Test
+  void commandsThatDoNotFitTheStateAreRejected() {
+    assertTrue(rejected(Order.decide(given(CREATED), new Order.Approve(null))).contains("is Pending"));
+    assertTrue(rejected(Order.decide(given(CREATED), new Order.Reject("r", null))).contains("is Pending"));
+    assertTrue(rejected(Order.decide(given(CREATED, DEBITED), new Order.RecordPaymentDeclined("r", null)))
+        .contains("already paid"));
+    Order.State approved = given(CREATED, DEBITED, new Order.OrderApproved("o-1"));
+    assertTrue(rejected(Order.decide(approved, new Order.Reject("r", null))).contains("is Approved"));
+  }
+
+  @Test
+  void tagSliceIsStablePerOrder() {
+    assertEquals(Order.tagFor("o-1", 4), Order.tagFor("o-1", 4));
+    for (int i = 0; i < 100; i++) assertTrue(Order.tagFor("order-" + i, 4).matches("order-[0-3]"));
+    assertEquals("Order|o-1", Order.persistenceIdOf("o-1"));
+  }
+}

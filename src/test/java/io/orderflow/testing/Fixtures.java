@@ -1,0 +1,70 @@
+package io.orderflow.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nats.client.api.MessageInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Order bodies and the checks the pipeline tests share. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  public static String order(String orderId, String customer, String unitPrice, int quantity) {
+    return "{" + (orderId == null ? "" : "\"order_id\":\"" + orderId + "\",")
+        + "\"customer_id\":\"" + customer + "\",\"restaurant_id\":\"r-1\",\"order_items\":["
+        + "{\"code\":\"A1\",\"name\":\"Pho\",\"unit_price\":" + unitPrice + ",\"quantity\":" + quantity + "}]}";
+  }
+
+  /** Approved by default policies: 5 × 8.50 = 42.50. */
+  public static String approvable(String orderId) {
+    return order(orderId, "c-approve", "8.50", 5);
+  }
+
+  /** Declined by the simulated gateway: 2 × 600 = 1200 > 1000. */
+  public static String declinable(String orderId) {
+    return order(orderId, "c-decline", "600", 2);
+  }
+
+  /** Rejected by review: 101 items > 100. */
+  public static String rejectable(String orderId) {
+    return order(orderId, "c-reject", "1", 101);
+  }
+
+  public static final List<String> APPROVED_EVENTS = List.of("order.created", "order.payment.debited", "order.approved");
+  public static final List<String> DECLINED_EVENTS = List.of("order.created", "order.payment.declined");
+  public static final List<String> REJECTED_EVENTS = List.of("order.created", "order.payment.debited", "order.rejected");
+
+  public static final Set<String> FINAL = Set.of("Approved", "Rejected", "Declined");
+
+  /** Waits until the read model shows the order in a final state; returns it. */
+  public static JsonNode awaitFinal(String baseUrl, String orderId, Duration timeout) {
+    JsonNode[] last = new JsonNode[1];
+    Eventually.await(timeout, "order " + orderId + " to reach a final state in the read model", () -> {
+      Http.Reply r = Http.get(baseUrl + "/api/orders/" + orderId);
+      if (r.status() != 200) return false;
+      last[0] = r.json();
+      return FINAL.contains(last[0].get("status").asText());
+    });
+    return last[0];
+  }
+
+  /** The stream's messages grouped by Aggregate-Id, each as its list of subjects in stream order. */
+  public static Map<String, List<String>> subjectsByOrder(List<MessageInfo> messages) {
+    return messages.stream().collect(Collectors.groupingBy(
+        m -> m.getHeaders().getFirst("Aggregate-Id"),
+        Collectors.mapping(MessageInfo::getSubject, Collectors.toList())));
+  }
+
+  /** The expected subjects for an order that ended in {@code status}. */
+  public static List<String> eventsFor(String status) {
+    return switch (status) {
+      case "Approved" -> APPROVED_EVENTS;
+      case "Declined" -> DECLINED_EVENTS;
+      case "Rejected" -> REJECTED_EVENTS;
+      default -> throw new IllegalArgumentException(status);
+    };
+  }
+}

@@ -1,0 +1,43 @@
+package io.orderflow.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.infra.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A plain HTTP client over a real socket. */
+public final class Http {
+  private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public record Reply(int status, String body) {
+    public JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (Exception e) {
+        throw new AssertionError("not JSON (status " + status + "): " + body, e);
+      }
+    }
+  }
+
+  private Http() {}
+
+  public static Reply post(String url, String body) throws Exception {
+    return post(url, body, "application/json");
+  }
+
+  public static Reply post(String url, String body, String contentType) throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body());
+  }
+
+  public static Reply get(String url) throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build();
+    HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body());
+  }
+}

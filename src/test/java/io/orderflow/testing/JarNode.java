@@ -1,0 +1,93 @@
+package io.orderflow.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node run from the built jar as a child process, as a user runs it, so that it can be
+ * killed with SIGKILL. Its log goes to target/it-logs.
+ */
+public final class JarNode implements AutoCloseable {
+  public static final Path JAR = Path.of("target", "orderflow.jar");
+
+  public final String name;
+  public final Map<String, String> env;
+  public final int httpPort;
+  public final int pekkoPort;
+  public final int managementPort;
+  public final int grpcPort;
+  private Process process;
+
+  public JarNode(String name, TestDatabase db, String natsUrl, Map<String, String> extraEnv) throws IOException {
+    this.name = name;
+    this.httpPort = Ports.free();
+    this.pekkoPort = Ports.free();
+    this.managementPort = Ports.free();
+    this.grpcPort = Ports.free();
+    Map<String, String> e = new HashMap<>();
+    e.put("DB_URL", db.url);
+    e.put("DB_USER", "postgres");
+    e.put("NATS_URL", natsUrl);
+    e.put("HTTP_PORT", Integer.toString(httpPort));
+    e.put("GRPC_PORT", Integer.toString(grpcPort));
+    e.put("PEKKO_HOST", "127.0.0.1");
+    e.put("PEKKO_PORT", Integer.toString(pekkoPort));
+    e.put("MANAGEMENT_PORT", Integer.toString(managementPort));
+    e.put("DATA_DIR", Files.createTempDirectory("orderflow-" + name).toString());
+    e.putAll(extraEnv);
+    this.env = e;
+  }
+
+  public JarNode start() throws IOException {
+    if (!Files.exists(JAR)) throw new IllegalStateException(JAR + " is missing: run mvn package first");
+    Path logs = Path.of("target", "it-logs");
+    Files.createDirectories(logs);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", JAR.toString()))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logs.toFile(), name + ".log")));
+    pb.environment().putAll(env);
+    process = pb.start();
+    return this;
+  }
+
+  /** Waits until the node answers on HTTP. */
+  public JarNode awaitUp(Duration timeout) {
+    Eventually.await(timeout, name + " to answer HTTP", () -> {
+      if (!process.isAlive()) throw new AssertionError(name + " exited with " + process.exitValue());
+      return Http.get(url("/api/orders?limit=1")).status() == 200;
+    });
+    return this;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** SIGTERM: a graceful stop. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    return process.waitFor();
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (isAlive()) kill();
+  }
+}
