@@ -96,10 +96,17 @@ public final class JetStreamWorker {
 
   private void run() {
     IterableConsumer consumer = null;
+    long generation = -1;
     Duration backoff = Duration.ofMillis(200);
     while (running) {
       try {
+        // A pull consumer made before a reconnect can wait long for heartbeats to notice; make a new one.
+        if (consumer != null && generation != broker.reconnects()) {
+          closeQuietly(consumer);
+          consumer = null;
+        }
         if (consumer == null) {
+          generation = broker.reconnects();
           consumer = broker.connection().getConsumerContext(stream, durable)
               .iterate(ConsumeOptions.builder().batchSize(batchSize).build());
         }
@@ -118,14 +125,8 @@ public final class JetStreamWorker {
         return;
       } catch (Exception e) {
         log.warn("Worker {}: {}; retrying in {} ms", durable, Database.rootMessage(e), backoff.toMillis());
-        if (consumer != null) {
-          try {
-            consumer.close();
-          } catch (Exception ignored) {
-            // the connection may be gone; a new consumer is made either way
-          }
-          consumer = null;
-        }
+        closeQuietly(consumer);
+        consumer = null;
         try {
           Thread.sleep(backoff.toMillis());
         } catch (InterruptedException ie) {
@@ -135,12 +136,15 @@ public final class JetStreamWorker {
             ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
       }
     }
-    if (consumer != null) {
-      try {
-        consumer.close();
-      } catch (Exception ignored) {
-        // shutting down
-      }
+    closeQuietly(consumer);
+  }
+
+  private static void closeQuietly(IterableConsumer consumer) {
+    if (consumer == null) return;
+    try {
+      consumer.close();
+    } catch (Exception ignored) {
+      // the connection may be gone; a new consumer is made either way
     }
   }
 

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +38,12 @@ public final class NatsBroker implements AutoCloseable {
   private final JetStreamManagement management;
   private final Duration duplicateWindow;
   private final Set<String> knownStreams = ConcurrentHashMap.newKeySet();
+  /** Bumped on every reconnect; consumers created before it are re-created (see JetStreamWorker). */
+  private final AtomicLong reconnects;
 
-  private NatsBroker(Connection connection, Duration duplicateWindow) throws IOException {
+  private NatsBroker(Connection connection, Duration duplicateWindow, AtomicLong reconnects) throws IOException {
     this.connection = connection;
+    this.reconnects = reconnects;
     this.jetStream = connection.jetStream();
     this.management = connection.jetStreamManagement();
     this.duplicateWindow = duplicateWindow;
@@ -50,6 +54,7 @@ public final class NatsBroker implements AutoCloseable {
    * forever afterwards; jnats buffers publishes while it reconnects.
    */
   public static NatsBroker connect(String url, Duration duplicateWindow) throws IOException, InterruptedException {
+    AtomicLong reconnects = new AtomicLong();
     Options options =
         Options.builder()
             .server(url)
@@ -60,17 +65,25 @@ public final class NatsBroker implements AutoCloseable {
             .connectionListener(
                 (conn, event) -> {
                   if (event == ConnectionListener.Events.DISCONNECTED) log.warn("NATS disconnected from {}", url);
-                  else if (event == ConnectionListener.Events.RECONNECTED) log.info("NATS reconnected to {}", url);
+                  else if (event == ConnectionListener.Events.RECONNECTED) {
+                    reconnects.incrementAndGet();
+                    log.info("NATS reconnected to {}", url);
+                  }
                 })
             .errorListener(new ErrorListener() {})
             .build();
     log.info("Connecting to NATS at {}", url);
     Connection c = Nats.connectReconnectOnConnect(options);
-    return new NatsBroker(c, duplicateWindow);
+    return new NatsBroker(c, duplicateWindow, reconnects);
   }
 
   public Connection connection() {
     return connection;
+  }
+
+  /** How many times the connection has been re-established. */
+  public long reconnects() {
+    return reconnects.get();
   }
 
   public JetStream jetStream() {

@@ -53,7 +53,7 @@ public final class Fixtures {
 
   /** The stream's messages grouped by Aggregate-Id, each as its list of subjects in stream order. */
   public static Map<String, List<String>> subjectsByOrder(List<MessageInfo> messages) {
-    return messages.stream().collect(Collectors.groupingBy(
+    return messages.stream().filter(m -> m.getHeaders() != null).collect(Collectors.groupingBy(
         m -> m.getHeaders().getFirst("Aggregate-Id"),
         Collectors.mapping(MessageInfo::getSubject, Collectors.toList())));
   }

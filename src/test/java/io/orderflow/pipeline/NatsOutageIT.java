@@ -1,0 +1,64 @@
+package io.orderflow.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.nats.client.api.MessageInfo;
+import io.orderflow.testing.Fixtures;
+import io.orderflow.testing.Http;
+import io.orderflow.testing.ReadModelCheck;
+import io.orderflow.testing.TestDatabase;
+import io.orderflow.testing.TestNats;
+import io.orderflow.testing.TestNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** NATS goes away while orders are accepted; when it is back, nothing is lost and nothing doubled. */
+class NatsOutageIT {
+
+  @Test
+  void ordersAcceptedWhileNatsIsDownAllReachTheirFinalStateWithEachEventOnceInTheStream() throws Exception {
+    try (TestDatabase db = TestDatabase.create();
+        TestNats nats = new TestNats();
+        TestNode node = TestNode.start(db, nats.url())) {
+      Map<String, String> expected = new HashMap<>();
+      // Some orders before the outage, some during it.
+      for (int i = 0; i < 3; i++) post(node, expected, i);
+      nats.stop();
+      for (int i = 3; i < 15; i++) post(node, expected, i);
+      Thread.sleep(3000); // the publisher and the workers fail and back off meanwhile
+      nats.start();
+
+      for (var e : expected.entrySet()) {
+        assertEquals(e.getValue(), Fixtures.awaitFinal(node.url(""), e.getKey(), Duration.ofSeconds(60))
+            .get("status").asText(), "final state of " + e.getKey());
+      }
+      List<MessageInfo> stream = nats.messages("order");
+      Map<String, Long> perMsgId = stream.stream()
+          .collect(Collectors.groupingBy(m -> m.getHeaders().getFirst("Nats-Msg-Id"), Collectors.counting()));
+      perMsgId.forEach((id, n) -> assertEquals(1L, n, "copies of " + id));
+      Map<String, List<String>> subjects = Fixtures.subjectsByOrder(stream);
+      for (var e : expected.entrySet()) {
+        assertEquals(Fixtures.eventsFor(e.getValue()), subjects.get(e.getKey()), "stream of " + e.getKey());
+      }
+      assertEquals(expected.values().stream().mapToInt(s -> Fixtures.eventsFor(s).size()).sum(), stream.size());
+      ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
+    }
+  }
+
+  private static void post(TestNode node, Map<String, String> expected, int i) throws Exception {
+    String body = i % 3 == 0 ? Fixtures.declinable(null) : i % 3 == 1 ? Fixtures.rejectable(null) : Fixtures.approvable(null);
+    String status = i % 3 == 0 ? "Declined" : i % 3 == 1 ? "Rejected" : "Approved";
+    Http.Reply r = Http.post(node.url("/api/orders"), body);
+    assertEquals(201, r.status(), r.body());
+    expected.put(r.json().get("order_id").asText(), status);
+  }
+
+  static List<String> ids(Map<String, String> m) {
+    return new ArrayList<>(m.keySet());
+  }
+}

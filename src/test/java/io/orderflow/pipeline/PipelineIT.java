@@ -1,0 +1,139 @@
+package io.orderflow.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.impl.Headers;
+import io.orderflow.infra.Json;
+import io.orderflow.order.Order;
+import io.orderflow.testing.Eventually;
+import io.orderflow.testing.Fixtures;
+import io.orderflow.testing.Http;
+import io.orderflow.testing.ReadModelCheck;
+import io.orderflow.testing.TestDatabase;
+import io.orderflow.testing.TestNats;
+import io.orderflow.testing.TestNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Journal → JetStream → payment, review and the read model, on a real PostgreSQL and nats-server. */
+class PipelineIT {
+  static TestDatabase db;
+  static TestNats nats;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    db = TestDatabase.create();
+    nats = new TestNats();
+    node = TestNode.start(db, nats.url());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+    nats.close();
+    db.close();
+  }
+
+  static String post(String body) throws Exception {
+    Http.Reply r = Http.post(node.url("/api/orders"), body);
+    assertEquals(201, r.status(), r.body());
+    return r.json().get("order_id").asText();
+  }
+
+  static List<MessageInfo> messagesOf(String orderId) throws Exception {
+    return nats.messages("order").stream()
+        .filter(m -> m.getHeaders() != null && orderId.equals(m.getHeaders().getFirst("Aggregate-Id"))).toList();
+  }
+
+  @Test
+  void ordersReachApprovedDeclinedAndRejectedWithExactlyTheirEventsInTheStream() throws Exception {
+    String approved = post(Fixtures.approvable(null));
+    String declined = post(Fixtures.declinable(null));
+    String rejected = post(Fixtures.rejectable(null));
+
+    assertEquals("Approved", Fixtures.awaitFinal(node.url(""), approved, Duration.ofSeconds(30)).get("status").asText());
+    JsonNode d = Fixtures.awaitFinal(node.url(""), declined, Duration.ofSeconds(30));
+    assertEquals("Declined", d.get("status").asText());
+    assertTrue(d.get("reason").asText().contains("exceeds the limit"));
+    JsonNode r = Fixtures.awaitFinal(node.url(""), rejected, Duration.ofSeconds(30));
+    assertEquals("Rejected", r.get("status").asText());
+    assertTrue(r.get("reason").asText().contains("total quantity 101"));
+
+    for (var expected : List.of(
+        new Object[] {approved, Fixtures.APPROVED_EVENTS, List.of("Pending", "Paid", "Approved")},
+        new Object[] {declined, Fixtures.DECLINED_EVENTS, List.of("Pending", "Declined")},
+        new Object[] {rejected, Fixtures.REJECTED_EVENTS, List.of("Pending", "Paid", "Rejected")})) {
+      String id = (String) expected[0];
+      List<MessageInfo> msgs = messagesOf(id);
+      assertEquals(expected[1], msgs.stream().map(MessageInfo::getSubject).toList(), "subjects of " + id);
+      for (int i = 0; i < msgs.size(); i++) {
+        Headers h = msgs.get(i).getHeaders();
+        long seq = i + 1;
+        assertEquals("Order|" + id + ":" + seq, h.getFirst("Nats-Msg-Id"));
+        assertEquals(Long.toString(seq), h.getFirst("Seq-Nr"));
+        assertEquals("order", h.getFirst("Aggregate-Type"));
+        assertEquals(msgs.get(i).getSubject(), h.getFirst("Event-Type"));
+        assertEquals(36, h.getFirst("Event-Id").length());
+        JsonNode body = Json.MAPPER.readTree(msgs.get(i).getData());
+        assertEquals(id, body.get("order_id").asText());
+        assertEquals(((List<?>) expected[2]).get(i), body.get("status").asText(), "event-carried state");
+        assertEquals(1, body.get("order_items").size());
+      }
+    }
+  }
+
+  @Test
+  void poisonMessagesAreTerminatedAndTheOrdersBehindThemGoThrough() throws Exception {
+    try (Connection nc = nats.connect()) {
+      var js = nc.jetStream();
+      js.publish("order.created", "this is not json".getBytes(StandardCharsets.UTF_8));
+      js.publish("order.created", Fixtures.approvable("ghost-order").getBytes(StandardCharsets.UTF_8));
+      js.publish("order.exploded", "{}".getBytes(StandardCharsets.UTF_8));
+      js.publish("order.payment.debited", "{\"order_id\":\"x\"}".getBytes(StandardCharsets.UTF_8),
+          PublishOptions.builder().messageId("poison-3").build());
+    }
+    String after = post(Fixtures.approvable(null));
+    assertEquals("Approved", Fixtures.awaitFinal(node.url(""), after, Duration.ofSeconds(30)).get("status").asText());
+    try (Connection nc = nats.connect()) {
+      JetStreamManagement jsm = nc.jetStreamManagement();
+      for (String consumer : List.of("paymentsvc", "reviewsvc", "stream-processor")) {
+        Eventually.await(Duration.ofSeconds(20), consumer + " to settle every message", () -> {
+          ConsumerInfo info = jsm.getConsumerInfo("order", consumer);
+          return info.getNumPending() == 0 && info.getNumAckPending() == 0;
+        });
+      }
+    }
+    assertEquals(404, Http.get(node.url("/api/orders/ghost-order")).status(), "a message alone creates no order");
+  }
+
+  @Test
+  void readModelEqualsTheReplayOfTheJournal() throws Exception {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(post(switch (i % 3) {
+        case 0 -> Fixtures.approvable("rm-" + i + "-" + UUID.randomUUID());
+        case 1 -> Fixtures.declinable(null);
+        default -> Fixtures.rejectable(null);
+      }));
+    }
+    for (String id : ids) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
+    ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
+  }
+
+  static String pid(String id) {
+    return Order.persistenceIdOf(id);
+  }
+}

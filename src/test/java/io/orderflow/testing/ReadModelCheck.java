@@ -1,0 +1,53 @@
+package io.orderflow.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.orderflow.order.Order;
+import io.orderflow.order.OrderItem;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+
+/** The read model must be exactly what a replay of the journal gives. */
+public final class ReadModelCheck {
+  private ReadModelCheck() {}
+
+  record Row(String status, BigDecimal amount, String paymentId, String reason, long lastSeq, List<OrderItem> items) {}
+
+  public static void assertReadModelEqualsJournalReplay(ActorSystem<?> system, TestDatabase db) throws Exception {
+    JdbcReadJournal journal =
+        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    List<String> pids = journal.currentPersistenceIds()
+        .filter(p -> p.startsWith("Order|"))
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system).toCompletableFuture().get();
+    long rows = db.count("SELECT count(*) FROM orders");
+    assertEquals(pids.size(), rows, "one read-model row per order in the journal");
+    for (String pid : pids) {
+      String id = pid.substring("Order|".length());
+      List<Object[]> replay = new ArrayList<>();
+      Order.State state = journal.currentEventsByPersistenceId(pid, 0, Long.MAX_VALUE)
+          .runFold(Order.State.empty(id), (s, env) -> {
+            replay.add(new Object[] {env.sequenceNr()});
+            return s.apply((Order.Event) env.event());
+          }, system).toCompletableFuture().get();
+      long lastSeq = (long) replay.get(replay.size() - 1)[0];
+      var r = db.rows("SELECT status, amount, payment_id, reason, last_event_seq FROM orders WHERE order_id = ?", id);
+      assertEquals(1, r.size(), "read model row of " + id);
+      var row = r.get(0);
+      List<OrderItem> items = new ArrayList<>();
+      for (var i : db.rows("SELECT code, name, unit_price, quantity FROM order_items WHERE order_id = ? ORDER BY line_no", id)) {
+        items.add(new OrderItem((String) i.get(0), (String) i.get(1), (BigDecimal) i.get(2), (Integer) i.get(3)));
+      }
+      Row actual = new Row((String) row.get(0), (BigDecimal) row.get(1), (String) row.get(2), (String) row.get(3),
+          ((Number) row.get(4)).longValue(), items);
+      Row expected = new Row(state.status().name(), state.amount(), state.paymentId(), state.reason(), lastSeq,
+          state.orderItems());
+      assertEquals(expected, actual, "read model of order " + id);
+      Objects.requireNonNull(state.status());
+    }
+  }
+}
