@@ -73,3 +73,17 @@ CREATE TABLE IF NOT EXISTS order_items (
   quantity INTEGER NOT NULL,
   PRIMARY KEY (order_id, line_no)
 );
+
+-- gRPC EventStore: where each event of a generic aggregate stream lives in the journal, for
+-- GetEvents by event_id and by aggregate_id. Written after the append; the journal stays the
+-- source of truth (a retried CreateEvent heals an entry lost to a crash in between).
+CREATE TABLE IF NOT EXISTS event_index (
+  event_id VARCHAR(128) NOT NULL,
+  persistence_id VARCHAR(255) NOT NULL,
+  aggregate_id VARCHAR(128) NOT NULL,
+  aggregate_type VARCHAR(64) NOT NULL,
+  seq_nr BIGINT NOT NULL,
+  PRIMARY KEY (event_id, persistence_id)
+);
+
+CREATE INDEX IF NOT EXISTS event_index_aggregate_idx ON event_index (aggregate_id);

@@ -3,6 +3,10 @@ package io.orderflow;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.orderflow.bench.Bench;
+import io.orderflow.eventstore.AggregateStream;
+import io.orderflow.eventstore.EventIndex;
+import io.orderflow.eventstore.EventStoreService;
+import io.orderflow.eventstore.grpc.EventStoreHandlerFactory;
 import io.orderflow.http.HttpServer;
 import io.orderflow.http.OrderRoutes;
 import io.orderflow.infra.Database;
@@ -124,6 +128,7 @@ public final class Main {
 
     Database db = Database.init(system);
     Order.init(system, config.getInt("orderflow.tag-slices"));
+    AggregateStream.init(system, config.getInt("orderflow.tag-slices"));
 
     Config nats = config.getConfig("orderflow.nats");
     NatsBroker broker = NatsBroker.connect(nats.getString("url"), nats.getDuration("duplicate-window"));
@@ -179,6 +184,13 @@ public final class Main {
       OrderRoutes routes = new OrderRoutes(system, orders, view, http.getBytes("max-body-bytes"));
       HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), routes.routes())
           .toCompletableFuture().get();
+    }
+    if (roles.has(Roles.GRPC)) {
+      Config grpc = config.getConfig("orderflow.grpc");
+      var service = new EventStoreService(system, orders, new EventIndex(db),
+          config.getDuration("orderflow.http.ask-timeout"));
+      HttpServer.bindHandler(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
+          EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();
     }
     log.info("orderflow node {} is up", system.address());
     return new Node(system, db, broker, roles);

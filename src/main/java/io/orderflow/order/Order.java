@@ -2,6 +2,7 @@ package io.orderflow.order;
 
 import io.orderflow.infra.CborSerializable;
 import io.orderflow.infra.Roles;
+import io.orderflow.infra.Slices;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
@@ -31,8 +32,6 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   private static final Logger log = LoggerFactory.getLogger(Order.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Order");
-  /** Tags are "order-0" … "order-(n-1)"; one publisher projection runs per tag. */
-  public static final String TAG_PREFIX = "order-";
 
   // ---- commands -------------------------------------------------------------------------
 
@@ -216,7 +215,8 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   public static void init(ActorSystem<?> system, int tagSlices) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), tagFor(ctx.getEntityId(), tagSlices)))
+        .init(Entity.of(ENTITY_KEY,
+                ctx -> create(ctx.getEntityId(), Slices.tagFor(persistenceIdOf(ctx.getEntityId()), tagSlices)))
             .withRole(Roles.SHARD));
   }
 
@@ -226,11 +226,6 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   public static String persistenceIdOf(String orderId) {
     return PersistenceId.of(ENTITY_KEY.name(), orderId).id();
-  }
-
-  /** The tag slice of an order: all events of one order land in the same slice, in order. */
-  public static String tagFor(String orderId, int slices) {
-    return TAG_PREFIX + Math.floorMod(orderId.hashCode(), slices);
   }
 
   private final String orderId;

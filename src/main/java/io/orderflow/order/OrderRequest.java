@@ -51,6 +51,11 @@ public final class OrderRequest {
     }
   }
 
+  /** Ids that may become persistence ids, subjects' companions and header values. */
+  public static boolean isValidId(String id) {
+    return id.length() <= MAX_ID_LENGTH && ORDER_ID.matcher(id).matches();
+  }
+
   public static NewOrder parse(byte[] body) throws InvalidOrder {
     JsonNode root;
     try {
@@ -72,7 +77,7 @@ public final class OrderRequest {
     String orderId = null;
     if (present(root, "order_id")) {
       orderId = string(root, "order_id", "order_id");
-      if (!orderId.isEmpty() && !ORDER_ID.matcher(orderId).matches()) {
+      if (!orderId.isEmpty() && !isValidId(orderId)) {
         throw new InvalidOrder("order_id", "may hold only letters, digits and . _ : - (and not start with a symbol)");
       }
       if (orderId.isEmpty()) orderId = null;

@@ -1,8 +1,6 @@
 package io.orderflow.publish;
 
 import io.nats.client.impl.Headers;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 /**
  * One journaled event as it goes to JetStream: subject = event type, headers of DESIGN.md §2,
@@ -23,10 +21,5 @@ public record Outgoing(
         .add("Aggregate-Type", aggregateType)
         .add("Event-Type", subject)
         .add("Seq-Nr", Long.toString(seqNr));
-  }
-
-  /** A stable event id for events that were journaled without one (the order's own events). */
-  public static String derivedEventId(String persistenceId, long seqNr) {
-    return UUID.nameUUIDFromBytes((persistenceId + ":" + seqNr).getBytes(StandardCharsets.UTF_8)).toString();
   }
 }

@@ -2,9 +2,11 @@ package io.orderflow.publish;
 
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
+import io.orderflow.eventstore.AggregateStream;
 import io.orderflow.infra.Json;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.order.Order;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,10 +53,14 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
   private CompletionStage<Outgoing> toOutgoing(EventEnvelope<Object> env) {
     Object event = env.event();
     if (event instanceof Order.Event e) {
+      // Order events have no id of their own: their journal coordinate is their id.
       return states.after(env.persistenceId(), env.sequenceNr(), e)
           .thenApply(state -> new Outgoing(NatsBroker.ORDER_STREAM, e.type(), env.persistenceId(), env.sequenceNr(),
-              Outgoing.derivedEventId(env.persistenceId(), env.sequenceNr()), e.orderId(), "order",
-              Json.bytes(state)));
+              env.persistenceId() + ":" + env.sequenceNr(), e.orderId(), NatsBroker.ORDER_STREAM, Json.bytes(state)));
+    }
+    if (event instanceof AggregateStream.Appended e) {
+      return CompletableFuture.completedFuture(new Outgoing(e.aggregateType(), e.eventType(), env.persistenceId(),
+          env.sequenceNr(), e.eventId(), e.aggregateId(), e.aggregateType(), e.data().getBytes(StandardCharsets.UTF_8)));
     }
     return CompletableFuture.failedFuture(new IllegalStateException(
         "cannot publish event of type " + event.getClass().getName() + " from " + env.persistenceId()));

@@ -3,7 +3,7 @@ package io.orderflow.publish;
 import io.orderflow.infra.Database;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.Roles;
-import io.orderflow.order.Order;
+import io.orderflow.infra.Slices;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,7 +38,7 @@ public final class PublisherProjection {
         ProjectionBehavior.Command.class,
         NAME,
         slices,
-        i -> ProjectionBehavior.create(projection(system, db, broker, Order.TAG_PREFIX + i, batchSize, cacheSize)),
+        i -> ProjectionBehavior.create(projection(system, db, broker, Slices.TAG_PREFIX + i, batchSize, cacheSize)),
         ShardedDaemonProcessSettings.create(system).withRole(Roles.PUBLISHER),
         Optional.of(ProjectionBehavior.stopMessage()));
   }

@@ -65,7 +65,7 @@ class OrderApiIT {
         "SELECT t.tag FROM event_journal j JOIN event_tag t ON t.event_id = j.ordering WHERE j.persistence_id = ?",
         "Order|" + id);
     assertEquals(1, tags.size());
-    assertTrue(tags.get(0).get(0).toString().matches("order-[0-3]"), "tagged into one of 4 slices");
+    assertTrue(tags.get(0).get(0).toString().matches("slice-[0-3]"), "tagged into one of 4 slices");
   }
 
   @Test

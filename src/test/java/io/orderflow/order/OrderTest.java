@@ -121,8 +121,10 @@ class OrderTest {
 
   @Test
   void tagSliceIsStablePerOrder() {
-    assertEquals(Order.tagFor("o-1", 4), Order.tagFor("o-1", 4));
-    for (int i = 0; i < 100; i++) assertTrue(Order.tagFor("order-" + i, 4).matches("order-[0-3]"));
+    assertEquals(io.orderflow.infra.Slices.tagFor("Order|o-1", 4), io.orderflow.infra.Slices.tagFor("Order|o-1", 4));
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 100; i++) seen.add(io.orderflow.infra.Slices.tagFor("Order|o-" + i, 4));
+    assertEquals(java.util.Set.of("slice-0", "slice-1", "slice-2", "slice-3"), seen);
     assertEquals("Order|o-1", Order.persistenceIdOf("o-1"));
   }
 }

@@ -86,7 +86,7 @@ class PipelineIT {
         assertEquals(Long.toString(seq), h.getFirst("Seq-Nr"));
         assertEquals("order", h.getFirst("Aggregate-Type"));
         assertEquals(msgs.get(i).getSubject(), h.getFirst("Event-Type"));
-        assertEquals(36, h.getFirst("Event-Id").length());
+        assertEquals("Order|" + id + ":" + seq, h.getFirst("Event-Id"));
         JsonNode body = Json.MAPPER.readTree(msgs.get(i).getData());
         assertEquals(id, body.get("order_id").asText());
         assertEquals(((List<?>) expected[2]).get(i), body.get("status").asText(), "event-carried state");

@@ -1,0 +1,218 @@
+package io.orderflow.eventstore;
+
+import io.grpc.Status;
+import io.orderflow.eventstore.grpc.Event;
+import io.orderflow.eventstore.grpc.EventFilter;
+import io.orderflow.eventstore.grpc.EventResponse;
+import io.orderflow.eventstore.grpc.EventStore;
+import io.orderflow.eventstore.grpc.Response;
+import io.orderflow.infra.Json;
+import io.orderflow.infra.NatsBroker;
+import io.orderflow.order.NewOrder;
+import io.orderflow.order.Order;
+import io.orderflow.order.OrderRequest;
+import io.orderflow.order.Orders;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC EventStore of the original Go service, on the journal. {@code order.created} takes
+ * exactly the path of POST /api/orders; any other aggregate type is a generic stream. Rule
+ * violations answer is_success=false; timeouts and outages answer gRPC status codes.
+ */
+public final class EventStoreService implements EventStore {
+  private static final Logger log = LoggerFactory.getLogger(EventStoreService.class);
+  /** Order events are identified by their journal coordinate: "Order|<id>:<seqNr>". */
+  private static final Pattern ORDER_EVENT_ID = Pattern.compile("(Order\\|.+):(\\d+)");
+
+  private final ActorSystem<?> system;
+  private final Orders orders;
+  private final EventIndex index;
+  private final JdbcReadJournal journal;
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  public EventStoreService(ActorSystem<?> system, Orders orders, EventIndex index, Duration askTimeout) {
+    this.system = system;
+    this.orders = orders;
+    this.index = index;
+    this.askTimeout = askTimeout;
+    this.sharding = ClusterSharding.get(system);
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+  }
+
+  @Override
+  public CompletionStage<Response> createEvent(Event in) {
+    try {
+      EventRules.validate(in);
+    } catch (EventRules.InvalidEvent e) {
+      return CompletableFuture.completedFuture(failure(e.getMessage()));
+    }
+    return NatsBroker.ORDER_STREAM.equals(in.getAggregateType()) ? createOrder(in) : append(in);
+  }
+
+  private CompletionStage<Response> createOrder(Event in) {
+    if (!"order.created".equals(in.getEventType())) {
+      return CompletableFuture.completedFuture(failure("aggregate_type order takes only event_type order.created; "
+          + "payment and review move an order on"));
+    }
+    NewOrder order;
+    try {
+      order = OrderRequest.parse(in.getEventData().getBytes(StandardCharsets.UTF_8));
+    } catch (OrderRequest.InvalidOrder e) {
+      return CompletableFuture.completedFuture(failure("event_data: " + e.getMessage()));
+    }
+    if (order.orderId() != null && !order.orderId().equals(in.getAggregateId())) {
+      return CompletableFuture.completedFuture(failure("event_data.order_id '" + order.orderId()
+          + "' differs from aggregate_id '" + in.getAggregateId() + "'"));
+    }
+    return orders.create(order.withOrderId(in.getAggregateId()))
+        .thenApply(state -> success())
+        .exceptionally(e -> {
+          Throwable cause = unwrap(e);
+          if (cause instanceof StatusReply.ErrorMessage) return failure(cause.getMessage());
+          throw statusFor(cause);
+        });
+  }
+
+  private CompletionStage<Response> append(Event in) {
+    String eventId = in.getEventId().isEmpty() ? UUID.randomUUID().toString() : in.getEventId();
+    String entityId = AggregateStream.entityId(in.getAggregateType(), in.getAggregateId());
+    return sharding.entityRefFor(AggregateStream.ENTITY_KEY, entityId)
+        .<StatusReply<AggregateStream.Result>>ask(
+            replyTo -> new AggregateStream.Append(eventId, in.getEventType(), in.getEventData(), replyTo), askTimeout)
+        .thenCompose(reply -> {
+          AggregateStream.Result at = reply.getValue();
+          if (at.duplicate()) log.info("Event {} of {} was appended before; not appended again", eventId, entityId);
+          return index.record(eventId, in.getAggregateType(), in.getAggregateId(), at);
+        })
+        .thenApply(v -> success())
+        .exceptionally(e -> {
+          throw statusFor(unwrap(e));
+        });
+  }
+
+  @Override
+  public CompletionStage<EventResponse> getEvents(EventFilter in) {
+    if (in.getEventId().isEmpty() && in.getAggregateId().isEmpty()) {
+      return CompletableFuture.failedFuture(new GrpcServiceException(
+          Status.INVALID_ARGUMENT.withDescription("set event_id or aggregate_id")));
+    }
+    CompletionStage<List<Event>> events = in.getEventId().isEmpty()
+        ? streamsOf(in.getAggregateId()).thenCompose(pids -> collect(Source.from(pids)
+            .flatMapConcat(pid -> journal.currentEventsByPersistenceId(pid, 0L, Long.MAX_VALUE))))
+        : byEventId(in.getEventId());
+    return events
+        .thenApply(list -> list.stream()
+            .filter(e -> in.getAggregateId().isEmpty() || e.getAggregateId().equals(in.getAggregateId()))
+            .toList())
+        .thenApply(list -> EventResponse.newBuilder().addAllEvents(list).build())
+        .exceptionally(e -> {
+          throw statusFor(unwrap(e));
+        });
+  }
+
+  private CompletionStage<List<Event>> byEventId(String eventId) {
+    Matcher m = ORDER_EVENT_ID.matcher(eventId);
+    CompletionStage<List<EventIndex.Location>> where = m.matches()
+        ? CompletableFuture.completedFuture(List.of(new EventIndex.Location(m.group(1), Long.parseLong(m.group(2)))))
+        : index.locate(eventId);
+    return where.thenCompose(locations -> collect(Source.from(locations)
+        .flatMapConcat(l -> journal.currentEventsByPersistenceId(l.persistenceId(), l.seqNr(), l.seqNr()))));
+  }
+
+  @Override
+  public Source<Event, NotUsed> subscribeEvents(EventFilter in) {
+    if (in.getAggregateId().isEmpty()) {
+      return Source.failed(new GrpcServiceException(
+          Status.INVALID_ARGUMENT.withDescription("SubscribeEvents needs aggregate_id")));
+    }
+    // Past events, then new ones as they are journaled (the read journal polls every refresh-interval).
+    return Source.completionStageSource(streamsOf(in.getAggregateId()).thenApply(pids -> Source.from(pids)
+            .flatMapMerge(Math.max(1, pids.size()), pid -> journal.eventsByPersistenceId(pid, 0L, Long.MAX_VALUE))
+            .map(EventStoreService::toProto)))
+        .mapMaterializedValue(f -> NotUsed.getInstance());
+  }
+
+  /** The order stream of the id, and every generic stream under it. */
+  private CompletionStage<List<String>> streamsOf(String aggregateId) {
+    return index.streamsOf(aggregateId).thenApply(generic -> {
+      List<String> pids = new ArrayList<>();
+      pids.add(Order.persistenceIdOf(aggregateId));
+      pids.addAll(generic);
+      return pids;
+    });
+  }
+
+  private CompletionStage<List<Event>> collect(Source<EventEnvelope, NotUsed> envelopes) {
+    return envelopes.map(EventStoreService::toProto).runWith(Sink.seq(), system);
+  }
+
+  static Event toProto(EventEnvelope env) {
+    Object payload = env.event();
+    if (payload instanceof Order.Event e) {
+      return Event.newBuilder()
+          .setEventId(env.persistenceId() + ":" + env.sequenceNr())
+          .setEventType(e.type())
+          .setAggregateId(e.orderId())
+          .setAggregateType(NatsBroker.ORDER_STREAM)
+          .setEventData(Json.string(e))
+          .setStream(NatsBroker.ORDER_STREAM)
+          .build();
+    }
+    AggregateStream.Appended a = (AggregateStream.Appended) payload;
+    return Event.newBuilder()
+        .setEventId(a.eventId())
+        .setEventType(a.eventType())
+        .setAggregateId(a.aggregateId())
+        .setAggregateType(a.aggregateType())
+        .setEventData(a.data())
+        .setStream(a.aggregateType())
+        .build();
+  }
+
+  private static Response success() {
+    return Response.newBuilder().setIsSuccess(true).build();
+  }
+
+  private static Response failure(String error) {
+    return Response.newBuilder().setIsSuccess(false).setError(error).build();
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /** Timeouts and outages are the transport's business: gRPC status codes, not is_success=false. */
+  private static GrpcServiceException statusFor(Throwable cause) {
+    if (cause instanceof GrpcServiceException g) return g;
+    log.warn("EventStore request failed: {}", cause.toString());
+    if (cause instanceof TimeoutException) {
+      return new GrpcServiceException(Status.DEADLINE_EXCEEDED.withDescription(
+          "the event store did not answer in time; retry with the same event_id"));
+    }
+    return new GrpcServiceException(Status.UNAVAILABLE.withDescription(
+        "the event store is unavailable: " + cause.getMessage()));
+  }
+}
