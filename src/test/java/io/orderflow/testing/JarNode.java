@@ -26,10 +26,11 @@ public final class JarNode implements AutoCloseable {
 
   public JarNode(String name, TestDatabase db, String natsUrl, Map<String, String> extraEnv) throws IOException {
     this.name = name;
-    this.httpPort = Ports.free();
-    this.pekkoPort = Ports.free();
-    this.managementPort = Ports.free();
-    this.grpcPort = Ports.free();
+    // Ports given in extraEnv are kept (a restarted node keeps its address), others are free ones.
+    this.httpPort = port(extraEnv, "HTTP_PORT");
+    this.pekkoPort = port(extraEnv, "PEKKO_PORT");
+    this.managementPort = port(extraEnv, "MANAGEMENT_PORT");
+    this.grpcPort = port(extraEnv, "GRPC_PORT");
     Map<String, String> e = new HashMap<>();
     e.put("DB_URL", db.url);
     e.put("DB_USER", "postgres");
@@ -42,6 +43,10 @@ public final class JarNode implements AutoCloseable {
     e.put("DATA_DIR", Files.createTempDirectory("orderflow-" + name).toString());
     e.putAll(extraEnv);
     this.env = e;
+  }
+
+  private static int port(Map<String, String> env, String name) {
+    return env.containsKey(name) ? Integer.parseInt(env.get(name)) : Ports.free();
   }
 
   public JarNode start() throws IOException {

@@ -50,4 +50,50 @@ public final class ReadModelCheck {
       Objects.requireNonNull(state.status());
     }
   }
+
+  /**
+   * The same check for nodes in other processes: the journal is read through
+   * GET /api/orders/{id}/events and replayed here.
+   */
+  public static void assertReadModelEqualsEventsEndpoint(String baseUrl, TestDatabase db, java.util.Collection<String> ids)
+      throws Exception {
+    for (String id : ids) {
+      com.fasterxml.jackson.databind.JsonNode events = Http.get(baseUrl + "/api/orders/" + id + "/events").json().get("events");
+      String status = null;
+      String paymentId = null;
+      String reason = null;
+      BigDecimal amount = null;
+      long lastSeq = 0;
+      for (var e : events) {
+        var data = e.get("data");
+        lastSeq = e.get("seq_nr").asLong();
+        switch (e.get("event_type").asText()) {
+          case "order.created" -> {
+            status = "Pending";
+            amount = data.get("amount").decimalValue().setScale(2);
+          }
+          case "order.payment.debited" -> {
+            status = "Paid";
+            paymentId = data.get("payment_id").asText();
+          }
+          case "order.payment.declined" -> {
+            status = "Declined";
+            reason = data.get("reason").asText();
+          }
+          case "order.approved" -> status = "Approved";
+          case "order.rejected" -> {
+            status = "Rejected";
+            reason = data.get("reason").asText();
+          }
+          default -> throw new AssertionError("unknown event " + e);
+        }
+      }
+      var r = db.rows("SELECT status, amount, payment_id, reason, last_event_seq FROM orders WHERE order_id = ?", id);
+      assertEquals(1, r.size(), "read model row of " + id);
+      var row = r.get(0);
+      assertEquals(List.of(status, amount, String.valueOf(paymentId), String.valueOf(reason), lastSeq),
+          List.of(row.get(0), row.get(1), String.valueOf(row.get(2)), String.valueOf(row.get(3)),
+              ((Number) row.get(4)).longValue()), "read model of order " + id);
+    }
+  }
 }

@@ -1,0 +1,155 @@
+package io.orderflow.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nats.client.api.MessageInfo;
+import io.orderflow.testing.Eventually;
+import io.orderflow.testing.Fixtures;
+import io.orderflow.testing.Http;
+import io.orderflow.testing.JarNode;
+import io.orderflow.testing.ReadModelCheck;
+import io.orderflow.testing.TestDatabase;
+import io.orderflow.testing.TestNats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three nodes as three JVMs from the built jar, on one PostgreSQL and one nats-server: they form
+ * one cluster, share the work, and lose nothing when one of them is killed with SIGKILL.
+ */
+class ClusterIT {
+
+  static List<String> upMembers(JarNode node) throws Exception {
+    JsonNode members = Http.get("http://127.0.0.1:" + node.managementPort + "/cluster/members").json().get("members");
+    List<String> up = new ArrayList<>();
+    for (JsonNode m : members) if (m.get("status").asText().equals("Up")) up.add(m.get("node").asText());
+    return up;
+  }
+
+  @Test
+  void threeNodesFormOneClusterShareOrdersAndSurviveASigkill() throws Exception {
+    try (TestDatabase db = TestDatabase.create(); TestNats nats = new TestNats()) {
+      List<JarNode> nodes = new ArrayList<>();
+      // Ports first: every node needs the seed list.
+      int[] pekkoPorts = {io.orderflow.testing.Ports.free(), io.orderflow.testing.Ports.free(), io.orderflow.testing.Ports.free()};
+      String seeds = java.util.Arrays.stream(pekkoPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+      for (int i = 0; i < 3; i++) {
+        nodes.add(new JarNode("cluster-" + (i + 1), db, nats.url(),
+            Map.of("SEED_NODES", seeds, "PEKKO_PORT", Integer.toString(pekkoPorts[i]))));
+      }
+      try {
+        // Started in reverse order: the first seed node comes last.
+        for (int i = 2; i >= 0; i--) nodes.get(i).start();
+        for (JarNode n : nodes) n.awaitUp(Duration.ofSeconds(90));
+        Eventually.await(Duration.ofSeconds(60), "three Up members", () -> upMembers(nodes.get(0)).size() == 3);
+
+        // Orders posted to each node reach their final state.
+        Map<String, String> expected = new ConcurrentHashMap<>();
+        for (int i = 0; i < 9; i++) {
+          JarNode n = nodes.get(i % 3);
+          String id = "spread-" + i + "-" + UUID.randomUUID();
+          post(n, id, i, expected);
+        }
+        assertEquals(9, expected.size(), "all nine accepted");
+        for (String id : expected.keySet()) Fixtures.awaitFinal(nodes.get(0).url(""), id, Duration.ofSeconds(60));
+
+        // Kill node 3 while clients post to the two others and to it.
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger seq = new AtomicInteger(100);
+        Set<String> attempted = ConcurrentHashMap.newKeySet();
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        for (int c = 0; c < 3; c++) {
+          JarNode target = nodes.get(c);
+          clients.submit(() -> {
+            while (!stop.get()) {
+              int i = seq.getAndIncrement();
+              String id = "kill-" + i + "-" + UUID.randomUUID();
+              attempted.add(id + "=" + statusFor(i));
+              try {
+                post(target, id, i, expected);
+              } catch (Throwable e) {
+                if (!target.isAlive()) return null;
+              }
+            }
+            return null;
+          });
+        }
+        Thread.sleep(3000);
+        nodes.get(2).kill();
+        Thread.sleep(4000);
+        stop.set(true);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS));
+        Eventually.await(Duration.ofSeconds(60), "the killed node to be downed", () -> upMembers(nodes.get(0)).size() == 2);
+
+        // Every journaled order is finished by the survivors, once.
+        Map<String, String> journaled = new java.util.HashMap<>(expected);
+        for (String a : attempted) {
+          String[] kv = a.split("=");
+          if (db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + kv[0]) > 0) {
+            journaled.put(kv[0], kv[1]);
+          }
+        }
+        assertTrue(journaled.keySet().containsAll(expected.keySet()), "every 201 is journaled");
+        for (var e : journaled.entrySet()) {
+          assertEquals(e.getValue(), Fixtures.awaitFinal(nodes.get(0).url(""), e.getKey(), Duration.ofSeconds(120))
+              .get("status").asText(), "final state of " + e.getKey());
+          assertEquals(Fixtures.eventsFor(e.getValue()).size(),
+              db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + e.getKey()),
+              "events journaled for " + e.getKey());
+        }
+        List<MessageInfo> stream = nats.messages("order");
+        stream.stream().collect(Collectors.groupingBy(m -> m.getHeaders().getFirst("Nats-Msg-Id"), Collectors.counting()))
+            .forEach((msgId, copies) -> assertEquals(1L, copies, "copies of " + msgId));
+        Map<String, List<String>> subjects = Fixtures.subjectsByOrder(stream);
+        for (var e : journaled.entrySet()) {
+          assertEquals(Fixtures.eventsFor(e.getValue()), subjects.get(e.getKey()), "stream of " + e.getKey());
+        }
+        ReadModelCheck.assertReadModelEqualsEventsEndpoint(nodes.get(0).url(""), db, journaled.keySet());
+
+        // The killed node comes back, rejoins and takes work again.
+        JarNode restarted = new JarNode("cluster-3-restarted", db, nats.url(), nodes.get(2).env).start();
+        nodes.set(2, restarted);
+        restarted.awaitUp(Duration.ofSeconds(90));
+        Eventually.await(Duration.ofSeconds(60), "three Up members again", () -> upMembers(nodes.get(0)).size() == 3);
+        String back = "back-" + UUID.randomUUID();
+        Map<String, String> more = new ConcurrentHashMap<>();
+        post(restarted, back, 2, more);
+        assertEquals("Approved", Fixtures.awaitFinal(restarted.url(""), back, Duration.ofSeconds(60)).get("status").asText());
+        // New shards and rebalancing put orders on it (each check posts one more order).
+        Eventually.await(Duration.ofSeconds(60), "the restarted node to host Order entities", () -> {
+          post(restarted, "more-" + UUID.randomUUID(), 2, more);
+          JsonNode local = Http.get("http://127.0.0.1:" + restarted.managementPort + "/cluster/shards/Order").json();
+          return local.get("regions").size() > 0;
+        });
+      } finally {
+        for (JarNode n : nodes) n.close();
+      }
+    }
+  }
+
+  static String statusFor(int i) {
+    return i % 3 == 0 ? "Declined" : i % 3 == 1 ? "Rejected" : "Approved";
+  }
+
+  static void post(JarNode node, String id, int i, Map<String, String> accepted) throws Exception {
+    String body = i % 3 == 0 ? Fixtures.declinable(id) : i % 3 == 1 ? Fixtures.rejectable(id) : Fixtures.approvable(id);
+    Http.Reply r = Http.post(node.url("/api/orders"), body);
+    if (r.status() == 201) accepted.put(id, statusFor(i));
+    else if (r.status() != 503) throw new AssertionError("unexpected " + r.status() + ": " + r.body());
+  }
+}
