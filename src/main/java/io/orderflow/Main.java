@@ -18,6 +18,7 @@ import io.orderflow.order.Order;
 import io.orderflow.order.Orders;
 import io.orderflow.payment.PaymentWorker;
 import io.orderflow.payment.SimulatedPaymentGateway;
+import io.orderflow.publish.FastPathPublisher;
 import io.orderflow.publish.PublisherProjection;
 import io.orderflow.review.ReviewPolicy;
 import io.orderflow.review.ReviewWorker;
@@ -44,6 +45,16 @@ import org.slf4j.LoggerFactory;
  * cluster, then starts each part its ROLES ask for, in the order of the data flow.
  */
 public final class Main {
+  static {
+    // On a 2-core machine the common pool gets parallelism 1, and CompletableFuture then starts a
+    // new thread for every async callback (Scala's future converters run callbacks async): a
+    // thread per ask reply. Give it real threads before anything touches it.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+          Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   public static final String SYSTEM_NAME = "orderflow";
 
@@ -127,13 +138,15 @@ public final class Main {
     if (bootstrap) ClusterBootstrap.get(system).start();
 
     Database db = Database.init(system);
-    Order.init(system, config.getInt("orderflow.tag-slices"));
-    AggregateStream.init(system, config.getInt("orderflow.tag-slices"));
-
     Config nats = config.getConfig("orderflow.nats");
     NatsBroker broker = NatsBroker.connect(nats.getString("url"), nats.getDuration("duplicate-window"));
     Duration ackWait = nats.getDuration("ack-wait");
     broker.ensureOrderTopology(nats.getInt("max-deliver"), ackWait);
+
+    int slices = config.getInt("orderflow.tag-slices");
+    Order.init(system, slices, config.getBoolean("orderflow.publisher.fast-path")
+        ? new FastPathPublisher(broker) : Order.EventListener.NONE);
+    AggregateStream.init(system, slices);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-nats",
         () -> CompletableFuture.supplyAsync(() -> {
           try {

@@ -1,11 +1,213 @@
 package io.orderflow.bench;
 
-/** Placeholder replaced by the benchmark command (issue 6). */
-public final class Bench {
-  private Bench() {}
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import io.orderflow.infra.Json;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar orderflow.jar bench}: posts orders of the sample shape to a running node,
+ * watches JetStream for each order's final event, and prints one JSON line with throughput and
+ * latency next to what the same database does for naive one-commit-per-event inserts.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Load a running orderflow node and print one JSON line of results on stdout.")
+public final class Bench implements java.util.concurrent.Callable<Integer> {
+  private static final List<String> FINAL_SUBJECTS = List.of("order.approved", "order.rejected", "order.payment.declined");
+
+  @Option(names = "--url", description = "HTTP address of a running node (default ${DEFAULT-VALUE})")
+  String url = "http://127.0.0.1:3000";
+
+  @Option(names = "--orders", description = "orders to post (default ${DEFAULT-VALUE})")
+  int orders = 2000;
+
+  @Option(names = "--concurrency", description = "requests in flight, and baseline threads (default ${DEFAULT-VALUE})")
+  int concurrency = 64;
+
+  @Option(names = "--rate", description = "open-loop arrivals per second; without it closed-loop at --concurrency")
+  Double rate;
+
+  @Option(names = "--nats", description = "NATS URL to watch (default NATS_URL or ${DEFAULT-VALUE})")
+  String nats = env("NATS_URL", "nats://127.0.0.1:4222");
+
+  @Option(names = "--db-url", description = "JDBC URL for the baseline (default DB_URL or ${DEFAULT-VALUE})")
+  String dbUrl = env("DB_URL", "jdbc:postgresql://127.0.0.1:5432/orderflow");
+
+  @Option(names = "--db-user", description = "default DB_USER or ${DEFAULT-VALUE}")
+  String dbUser = env("DB_USER", "postgres");
+
+  @Option(names = "--db-password", description = "default DB_PASSWORD")
+  String dbPassword = env("DB_PASSWORD", "");
+
+  @Option(names = "--baseline-seconds", description = "duration of the baseline (default ${DEFAULT-VALUE})")
+  int baselineSeconds = 5;
+
+  @Option(names = "--drain-seconds", description = "how long to wait for final events after the last accept (default ${DEFAULT-VALUE})")
+  int drainSeconds = 120;
 
   public static int run(String[] args) {
-    System.err.println("bench: not built yet");
-    return 2;
+    return new CommandLine(new Bench()).execute(args);
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isEmpty() ? fallback : v;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    progress("baseline: %d threads of INSERT+COMMIT for %ds on %s", concurrency, baselineSeconds, dbUrl);
+    double baseline = Baseline.commitsPerSecond(dbUrl, dbUser, dbPassword, concurrency, Duration.ofSeconds(baselineSeconds));
+    progress("baseline: %.0f commits/s", baseline);
+
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    Map<String, Long> finalAt = new ConcurrentHashMap<>();
+    List<Long> acceptNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger errors = new AtomicInteger();
+    AtomicLong lastAccept = new AtomicLong();
+    AtomicLong lastFinal = new AtomicLong();
+
+    try (Connection nc = Nats.connect(nats)) {
+      Dispatcher d = nc.createDispatcher(m -> {
+        String id = m.hasHeaders() ? m.getHeaders().getFirst("Aggregate-Id") : null;
+        if (id != null && sentAt.containsKey(id) && finalAt.putIfAbsent(id, System.nanoTime()) == null) {
+          lastFinal.set(System.nanoTime());
+        }
+      });
+      FINAL_SUBJECTS.forEach(d::subscribe);
+      nc.flush(Duration.ofSeconds(5));
+
+      byte[] sample = sampleOrder();
+      URI base = URI.create(url);
+      CountDownLatch done = new CountDownLatch(orders);
+      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+      ticker.scheduleAtFixedRate(() -> progress("posted %d, accepted %d, final %d, errors %d",
+          orders - done.getCount(), acceptNanos.size(), finalAt.size(), errors.get()), 1, 1, TimeUnit.SECONDS);
+
+      // C connections, each a thread posting in turn. Closed loop: each posts its next order as
+      // soon as the last is answered. Open loop: orders are due at fixed times (rate R); a thread
+      // takes the next due one, and its clock starts when it was due, so queueing counts.
+      AtomicInteger next = new AtomicInteger();
+      long start = System.nanoTime();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < concurrency; t++) {
+        Thread thread = new Thread(() -> {
+          try (PlainHttpClient client = new PlainHttpClient(base)) {
+            for (int i = next.getAndIncrement(); i < orders; i = next.getAndIncrement()) {
+              long due = rate == null ? System.nanoTime() : start + (long) (i * 1e9 / rate);
+              long wait = due - System.nanoTime();
+              if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+              String id = "bench-" + UUID.randomUUID();
+              sentAt.put(id, due);
+              int status;
+              try {
+                status = client.post("/api/orders", withId(sample, id));
+              } catch (Exception e) {
+                status = -1;
+              }
+              long now = System.nanoTime();
+              if (status == 201) {
+                acceptNanos.add(now - due);
+                lastAccept.accumulateAndGet(now, Math::max);
+              } else {
+                errors.incrementAndGet();
+                sentAt.remove(id);
+              }
+              done.countDown();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }, "bench-client-" + t);
+        threads.add(thread);
+        thread.start();
+      }
+      done.await();
+      long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+      while (finalAt.size() < acceptNanos.size() && System.nanoTime() < drainUntil) Thread.sleep(50);
+      ticker.shutdownNow();
+
+      int accepted = acceptNanos.size();
+      int completed = finalAt.size();
+      errors.addAndGet(accepted - completed); // accepted but not finished in time
+      double acceptSeconds = Math.max(1e-9, (lastAccept.get() - start) / 1e9);
+      double completeSeconds = Math.max(1e-9, (lastFinal.get() - start) / 1e9);
+      long[] accept = acceptNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      long[] e2e = finalAt.entrySet().stream().mapToLong(e -> e.getValue() - sentAt.get(e.getKey())).sorted().toArray();
+
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("orders", orders);
+      out.put("concurrency", concurrency);
+      out.put("rate", rate);
+      out.put("accepted_per_s", round(accepted / acceptSeconds));
+      out.put("completed_per_s", round(completed / completeSeconds));
+      out.put("accept_p50_ms", ms(percentile(accept, 50)));
+      out.put("accept_p99_ms", ms(percentile(accept, 99)));
+      out.put("e2e_p50_ms", ms(percentile(e2e, 50)));
+      out.put("e2e_p99_ms", ms(percentile(e2e, 99)));
+      out.put("baseline_commits_per_s", round(baseline));
+      out.put("accept_ratio", round3(accepted / acceptSeconds / baseline));
+      out.put("complete_ratio", round3(completed / completeSeconds / baseline));
+      out.put("errors", errors.get());
+      // The one line on stdout: the result.
+      System.out.println(Json.MAPPER.copy().setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
+          .writeValueAsString(out));
+      return errors.get() == 0 ? 0 : 1;
+    }
+  }
+
+  /** The sample order of the README (order.json), as a body with room for an order_id. */
+  static byte[] sampleOrder() {
+    return ("{\"customer_id\":\"c-100\",\"restaurant_id\":\"r-7\",\"amount\":42.5,\"order_items\":["
+        + "{\"code\":\"A1\",\"name\":\"Pho\",\"unit_price\":8.5,\"quantity\":4},"
+        + "{\"code\":\"B2\",\"name\":\"Spring rolls\",\"unit_price\":4.25,\"quantity\":2}]}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static byte[] withId(byte[] sample, String id) {
+    byte[] prefix = ("{\"order_id\":\"" + id + "\",").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] body = Arrays.copyOf(prefix, prefix.length + sample.length - 1);
+    System.arraycopy(sample, 1, body, prefix.length, sample.length - 1);
+    return body;
+  }
+
+  static long percentile(long[] sorted, int p) {
+    if (sorted.length == 0) return 0;
+    int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  static double ms(long nanos) {
+    return Math.round(nanos / 1e4) / 100.0;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  static void progress(String format, Object... args) {
+    System.err.println("bench: " + String.format(format, args));
   }
 }

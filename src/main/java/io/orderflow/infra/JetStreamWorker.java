@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -36,27 +37,27 @@ public final class JetStreamWorker {
     record Retry(String reason) implements Outcome {}
   }
 
-  /** Decides the outcome of each message of a batch, in the batch's order. */
+  /**
+   * Decides the outcome of each message of a batch: one stage per message, in the batch's order.
+   * A message is settled as soon as its own stage completes.
+   */
   @FunctionalInterface
   public interface BatchHandler {
-    CompletionStage<List<Outcome>> handle(List<Message> batch);
+    List<CompletionStage<Outcome>> handle(List<Message> batch);
   }
 
-  /** A handler of single messages, run concurrently over a batch; a failure becomes a retry. */
+  /** A handler of single messages, run concurrently; a failure becomes a retry. */
   public static BatchHandler perMessage(Function<Message, CompletionStage<Outcome>> handler) {
     return batch -> {
-      List<CompletableFuture<Outcome>> results = new ArrayList<>(batch.size());
+      List<CompletionStage<Outcome>> results = new ArrayList<>(batch.size());
       for (Message m : batch) {
-        CompletableFuture<Outcome> f;
         try {
-          f = handler.apply(m).toCompletableFuture();
+          results.add(handler.apply(m));
         } catch (RuntimeException e) {
-          f = CompletableFuture.failedFuture(e);
+          results.add(CompletableFuture.failedFuture(e));
         }
-        results.add(f.exceptionally(e -> new Outcome.Retry(Database.rootMessage(e))));
       }
-      return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-          .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
+      return results;
     };
   }
 
@@ -67,6 +68,8 @@ public final class JetStreamWorker {
   private final Duration ackWait;
   private final BatchHandler handler;
   private final Thread thread;
+  /** Messages taken but not yet settled; at most one batch's worth. */
+  private final Semaphore inFlight;
   private volatile boolean running = true;
 
   public JetStreamWorker(NatsBroker broker, String stream, String durable, int batchSize, Duration ackWait,
@@ -77,6 +80,7 @@ public final class JetStreamWorker {
     this.batchSize = batchSize;
     this.ackWait = ackWait;
     this.handler = handler;
+    this.inFlight = new Semaphore(batchSize);
     this.thread = new Thread(this::run, "jetstream-" + durable);
     this.thread.setDaemon(true);
   }
@@ -87,10 +91,11 @@ public final class JetStreamWorker {
     return this;
   }
 
-  /** Stops fetching and waits for the batch in hand to be settled. */
+  /** Stops taking messages and waits (up to the ack wait) for those in hand to be settled. */
   public void stop() throws InterruptedException {
     running = false;
     thread.join(ackWait.toMillis());
+    if (inFlight.tryAcquire(batchSize, ackWait.toMillis(), TimeUnit.MILLISECONDS)) inFlight.release(batchSize);
     log.info("Worker {} stopped", durable);
   }
 
@@ -110,15 +115,25 @@ public final class JetStreamWorker {
           consumer = broker.connection().getConsumerContext(stream, durable)
               .iterate(ConsumeOptions.builder().batchSize(batchSize).build());
         }
-        // Block for the first message only; then take what has already arrived, up to a batch:
-        // one message at a time when idle (low latency), full batches under load.
+        if (!inFlight.tryAcquire(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) continue;
+        // Block for the first message only; then take what has already arrived, up to the free
+        // slots: one message at a time when idle (low latency), batches under load.
         Message first = consumer.nextMessage(IDLE_WAIT);
-        if (first == null) continue;
+        if (first == null) {
+          inFlight.release();
+          continue;
+        }
         List<Message> batch = new ArrayList<>(batchSize);
         batch.add(first);
-        Message next;
-        while (batch.size() < batchSize && (next = consumer.nextMessage(1)) != null) batch.add(next);
-        settle(batch);
+        while (batch.size() < batchSize && inFlight.tryAcquire()) {
+          Message next = consumer.nextMessage(1);
+          if (next == null) {
+            inFlight.release();
+            break;
+          }
+          batch.add(next);
+        }
+        dispatch(batch);
         backoff = Duration.ofMillis(200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -148,30 +163,43 @@ public final class JetStreamWorker {
     }
   }
 
-  private void settle(List<Message> batch) throws Exception {
-    List<Outcome> outcomes;
+  /** Hands the batch to the handler and settles each message when its outcome is known. */
+  private void dispatch(List<Message> batch) {
+    List<CompletionStage<Outcome>> outcomes;
     try {
-      outcomes = handler.handle(batch).toCompletableFuture()
-          .get(ackWait.toMillis() * 3 / 4, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      String reason = Database.rootMessage(e);
-      outcomes = batch.stream().<Outcome>map(m -> new Outcome.Retry(reason)).toList();
+      outcomes = handler.handle(batch);
+    } catch (RuntimeException e) {
+      outcomes = batch.stream().<CompletionStage<Outcome>>map(m -> CompletableFuture.failedFuture(e)).toList();
     }
+    long limit = ackWait.toMillis() * 3 / 4; // settle before JetStream redelivers on its own
     for (int i = 0; i < batch.size(); i++) {
       Message m = batch.get(i);
-      Outcome o = outcomes.get(i);
-      if (o instanceof Outcome.Ack) {
-        m.ack();
-      } else if (o instanceof Outcome.Terminate t) {
-        log.error("Worker {}: dead-lettered message {} on {} (stream seq {}): {}",
-            durable, header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), t.reason());
-        m.term();
-      } else if (o instanceof Outcome.Retry r) {
-        long delivered = m.metaData().deliveredCount();
-        log.warn("Worker {}: will retry message {} on {} (stream seq {}, delivery {}): {}",
-            durable, header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), delivered, r.reason());
-        m.nakWithDelay(Duration.ofMillis(Math.min(10_000, 250L * delivered * delivered)));
-      }
+      outcomes.get(i).toCompletableFuture()
+          .orTimeout(limit, TimeUnit.MILLISECONDS)
+          .whenComplete((o, err) -> {
+            try {
+              settle(m, err == null ? o : new Outcome.Retry(Database.rootMessage(err)));
+            } catch (RuntimeException e) {
+              log.warn("Worker {}: cannot settle message on {}: {}", durable, m.getSubject(), e.toString());
+            } finally {
+              inFlight.release();
+            }
+          });
+    }
+  }
+
+  private void settle(Message m, Outcome o) {
+    if (o instanceof Outcome.Ack) {
+      m.ack();
+    } else if (o instanceof Outcome.Terminate t) {
+      log.error("Worker {}: dead-lettered message {} on {} (stream seq {}): {}",
+          durable, header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), t.reason());
+      m.term();
+    } else if (o instanceof Outcome.Retry r) {
+      long delivered = m.metaData().deliveredCount();
+      log.warn("Worker {}: will retry message {} on {} (stream seq {}, delivery {}): {}",
+          durable, header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), delivered, r.reason());
+      m.nakWithDelay(Duration.ofMillis(Math.min(10_000, 250L * delivered * delivered)));
     }
   }
 

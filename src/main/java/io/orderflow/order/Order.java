@@ -11,11 +11,15 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -154,6 +158,14 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
+  /** Told of every event right after it is journaled (the publisher's fast path). */
+  @FunctionalInterface
+  public interface EventListener {
+    EventListener NONE = (persistenceId, seqNr, event, after) -> {};
+
+    void persisted(String persistenceId, long seqNr, Event event, State after);
+  }
+
   // ---- deciding -------------------------------------------------------------------------
 
   /** What a command does to a state. */
@@ -213,29 +225,33 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   // ---- the entity -----------------------------------------------------------------------
 
-  public static void init(ActorSystem<?> system, int tagSlices) {
+  public static void init(ActorSystem<?> system, int tagSlices, EventListener listener) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), Slices.tagFor(persistenceIdOf(ctx.getEntityId()), tagSlices)))
+        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(),
+                Slices.tagFor(persistenceIdOf(ctx.getEntityId()), tagSlices), listener))
             .withRole(Roles.SHARD));
   }
 
-  public static Behavior<Command> create(String orderId, String tag) {
-    return new Order(orderId, tag);
+  public static Behavior<Command> create(String orderId, String tag, EventListener listener) {
+    return Behaviors.setup(ctx -> new Order(ctx, orderId, tag, listener));
   }
 
   public static String persistenceIdOf(String orderId) {
     return PersistenceId.of(ENTITY_KEY.name(), orderId).id();
   }
 
+  private final ActorContext<Command> context;
   private final String orderId;
   private final Set<String> tags;
+  private final EventListener listener;
 
-  private Order(String orderId, String tag) {
+  private Order(ActorContext<Command> context, String orderId, String tag, EventListener listener) {
     super(PersistenceId.of(ENTITY_KEY.name(), orderId),
         SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.1));
+    this.context = context;
     this.orderId = orderId;
     this.tags = Set.of(tag);
+    this.listener = listener;
   }
 
   @Override
@@ -251,10 +267,12 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   private ReplyEffect<Event, State> handle(State state, Command command) {
     Decision d = decide(state, command);
     if (d instanceof Decision.Persist p) {
-      return Effect().persist(p.event()).thenReply(command.replyTo(), after -> {
-        log.info("Order {}: {} (status {})", orderId, p.event().type(), after.status());
-        return StatusReply.success(after);
-      });
+      return Effect().persist(p.event())
+          .thenRun(after -> listener.persisted(persistenceId().id(), lastSequenceNumber(context), p.event(), after))
+          .thenReply(command.replyTo(), after -> {
+            log.debug("Order {}: {} (status {})", orderId, p.event().type(), after.status());
+            return StatusReply.success(after);
+          });
     }
     if (d instanceof Decision.Reject r) {
       log.info("Order {}: rejected {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
@@ -271,5 +289,11 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   @Override
   public Set<String> tagsFor(Event event) {
     return tags;
+  }
+
+  @Override
+  public Recovery recovery() {
+    // Orders never snapshot (three events at most): skip the snapshot query on every recovery.
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 }

@@ -1,6 +1,9 @@
 package io.orderflow.publish;
 
 import io.nats.client.impl.Headers;
+import io.orderflow.infra.Json;
+import io.orderflow.infra.NatsBroker;
+import io.orderflow.order.Order;
 
 /**
  * One journaled event as it goes to JetStream: subject = event type, headers of DESIGN.md §2,
@@ -9,6 +12,12 @@ import io.nats.client.impl.Headers;
 public record Outgoing(
     String stream, String subject, String persistenceId, long seqNr, String eventId,
     String aggregateId, String aggregateType, byte[] body) {
+
+  /** An order event: the body is the order's full state after it; its id is its journal coordinate. */
+  public static Outgoing of(String persistenceId, long seqNr, Order.Event event, Order.State after) {
+    return new Outgoing(NatsBroker.ORDER_STREAM, event.type(), persistenceId, seqNr, persistenceId + ":" + seqNr,
+        event.orderId(), NatsBroker.ORDER_STREAM, Json.bytes(after));
+  }
 
   public String msgId() {
     return persistenceId + ":" + seqNr;

@@ -3,7 +3,6 @@ package io.orderflow.publish;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.orderflow.eventstore.AggregateStream;
-import io.orderflow.infra.Json;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.order.Order;
 import java.nio.charset.StandardCharsets;
@@ -50,13 +49,20 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
     return messages.thenCompose(this::publishAll);
   }
 
+  /** Publishes one message; completes with the stream's acknowledgement (a duplicate is one too). */
+  static CompletableFuture<PublishAck> publish(NatsBroker broker, Outgoing m) throws Exception {
+    broker.ensureStream(m.stream());
+    PublishOptions options = PublishOptions.builder().messageId(m.msgId()).expectedStream(m.stream()).build();
+    return broker.jetStream().publishAsync(m.subject(), m.headers(), m.body(), options)
+        .orTimeout(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   private CompletionStage<Outgoing> toOutgoing(EventEnvelope<Object> env) {
     Object event = env.event();
     if (event instanceof Order.Event e) {
       // Order events have no id of their own: their journal coordinate is their id.
       return states.after(env.persistenceId(), env.sequenceNr(), e)
-          .thenApply(state -> new Outgoing(NatsBroker.ORDER_STREAM, e.type(), env.persistenceId(), env.sequenceNr(),
-              env.persistenceId() + ":" + env.sequenceNr(), e.orderId(), NatsBroker.ORDER_STREAM, Json.bytes(state)));
+          .thenApply(state -> Outgoing.of(env.persistenceId(), env.sequenceNr(), e, state));
     }
     if (event instanceof AggregateStream.Appended e) {
       return CompletableFuture.completedFuture(new Outgoing(e.aggregateType(), e.eventType(), env.persistenceId(),
@@ -69,12 +75,7 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
   private CompletionStage<Done> publishAll(List<Outgoing> messages) {
     List<CompletableFuture<PublishAck>> acks = new ArrayList<>(messages.size());
     try {
-      for (Outgoing m : messages) {
-        broker.ensureStream(m.stream());
-        PublishOptions options = PublishOptions.builder().messageId(m.msgId()).expectedStream(m.stream()).build();
-        acks.add(broker.jetStream().publishAsync(m.subject(), m.headers(), m.body(), options)
-            .orTimeout(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-      }
+      for (Outgoing m : messages) acks.add(publish(broker, m));
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -4,7 +4,6 @@ import io.nats.client.Message;
 import io.orderflow.infra.JetStreamWorker;
 import io.orderflow.infra.JetStreamWorker.Outcome;
 import io.orderflow.order.Order;
-import io.orderflow.order.OrderStatus;
 import io.orderflow.order.Orders;
 import io.orderflow.order.OrderMessages;
 import java.util.concurrent.CompletableFuture;
@@ -29,20 +28,20 @@ public final class ReviewWorker {
   }
 
   CompletionStage<Outcome> handle(Message message) {
-    String orderId;
+    Order.State order;
     try {
-      orderId = OrderMessages.orderId(message);
+      order = OrderMessages.state(message);
     } catch (OrderMessages.PoisonMessage e) {
       return CompletableFuture.completedFuture(new Outcome.Terminate(e.getMessage()));
     }
-    return OrderMessages.settle(orderId, orders.ask(orderId, Order.Get::new).thenCompose(order -> {
-      if (order.status() != OrderStatus.Paid) {
-        log.info("Order {}: already reviewed ({}), skipping redelivery", orderId, order.status());
-        return CompletableFuture.completedFuture(order);
-      }
-      return policy.rejectionReason(order)
-          .map(reason -> orders.ask(orderId, replyTo -> new Order.Reject(reason, replyTo)))
-          .orElseGet(() -> orders.ask(orderId, Order.Approve::new));
-    }));
+    // The message carries the paid order's full state; Approve and Reject are idempotent on the
+    // entity, so a redelivery needs no look-up first.
+    String orderId = order.orderId();
+    return OrderMessages.settle(orderId, policy.rejectionReason(order)
+        .map(reason -> {
+          log.info("Order {}: rejected by review: {}", orderId, reason);
+          return orders.ask(orderId, replyTo -> new Order.Reject(reason, replyTo));
+        })
+        .orElseGet(() -> orders.ask(orderId, Order.Approve::new)));
   }
 }

@@ -25,21 +25,25 @@ public final class OrderViewUpdater {
     return this::handle;
   }
 
-  CompletionStage<List<Outcome>> handle(List<Message> batch) {
-    List<Outcome> outcomes = new ArrayList<>(batch.size());
+  List<CompletionStage<Outcome>> handle(List<Message> batch) {
     List<OrderViewRepository.Update> updates = new ArrayList<>(batch.size());
+    List<Outcome> poison = new ArrayList<>(batch.size()); // null: part of the transaction
     for (Message m : batch) {
       try {
         updates.add(new OrderViewRepository.Update(OrderMessages.state(m), OrderMessages.seqNr(m)));
-        outcomes.add(Outcome.ACK);
+        poison.add(null);
       } catch (OrderMessages.PoisonMessage e) {
-        outcomes.add(new Outcome.Terminate(e.getMessage()));
+        poison.add(new Outcome.Terminate(e.getMessage()));
       } catch (RuntimeException e) {
-        outcomes.add(new Outcome.Terminate("malformed order message: " + e.getMessage()));
+        poison.add(new Outcome.Terminate("malformed order message: " + e.getMessage()));
       }
     }
-    if (updates.isEmpty()) return CompletableFuture.completedFuture(outcomes);
-    // A failed transaction fails the batch: the worker retries every message of it.
-    return repository.apply(updates).thenApply(v -> outcomes);
+    // One transaction for the batch; if it fails, the worker retries each of its messages.
+    CompletionStage<Outcome> committed = updates.isEmpty()
+        ? CompletableFuture.completedFuture(Outcome.ACK)
+        : repository.apply(updates).thenApply(v -> Outcome.ACK);
+    return poison.stream()
+        .map(p -> p == null ? committed : CompletableFuture.completedFuture(p))
+        .toList();
   }
 }

@@ -38,7 +38,7 @@ class OrderEntityTest {
 
   @BeforeEach
   void fresh() {
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), Order.create("o-1", "slice-1"));
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), Order.create("o-1", "slice-1", Order.EventListener.NONE));
   }
 
   CommandResultWithReply<Order.Command, Order.Event, Order.State, StatusReply<Order.State>> create() {

@@ -1,0 +1,38 @@
+package io.orderflow.publish;
+
+import io.orderflow.infra.NatsBroker;
+import io.orderflow.order.Order;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Latency path: the Order entity hands each event to this right after it is journaled, and it is
+ * published at once, best effort, with the same Nats-Msg-Id the projection will use. The
+ * projection still publishes every event (the guarantee); the stream drops its copy as a
+ * duplicate. This takes the read journal's polling (tens of ms per hop) off the order's path.
+ *
+ * Order within an order's stream holds: an order's next event only exists after a worker saw
+ * the previous one in the stream.
+ */
+public final class FastPathPublisher implements Order.EventListener {
+  private static final Logger log = LoggerFactory.getLogger(FastPathPublisher.class);
+
+  private final NatsBroker broker;
+
+  public FastPathPublisher(NatsBroker broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public void persisted(String persistenceId, long seqNr, Order.Event event, Order.State after) {
+    try {
+      PublisherHandler.publish(broker, Outgoing.of(persistenceId, seqNr, event, after))
+          .whenComplete((ack, err) -> {
+            if (err != null) log.debug("Fast path publish of {}:{} failed ({}); the projection will publish it",
+                persistenceId, seqNr, err.toString());
+          });
+    } catch (Exception e) {
+      log.debug("Fast path publish of {}:{} failed ({}); the projection will publish it", persistenceId, seqNr, e.toString());
+    }
+  }
+}
