@@ -202,7 +202,7 @@ public final class Main {
       Config grpc = config.getConfig("orderflow.grpc");
       var service = new EventStoreService(system, orders, new EventIndex(db),
           config.getDuration("orderflow.http.ask-timeout"));
-      HttpServer.bindHandler(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
+      HttpServer.bindHttp2(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
           EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();
     }
     log.info("orderflow node {} is up", system.address());

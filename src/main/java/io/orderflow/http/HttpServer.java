@@ -25,9 +25,12 @@ public final class HttpServer {
     return register(system, what, Http.get(system).newServerAt(iface, port).bind(route));
   }
 
-  public static CompletionStage<ServerBinding> bindHandler(ActorSystem<?> system, String what, String iface,
+  /** An HTTP/2 (h2c, prior knowledge) binding, as gRPC needs. */
+  public static CompletionStage<ServerBinding> bindHttp2(ActorSystem<?> system, String what, String iface,
       int port, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
-    return register(system, what, Http.get(system).newServerAt(iface, port).bind(handler));
+    return register(system, what, Http.get(system).newServerAt(iface, port)
+        .adaptSettings(s -> s.withPreviewServerSettings(s.getPreviewServerSettings().withEnableHttp2(true)))
+        .bind(handler));
   }
 
   private static CompletionStage<ServerBinding> register(ActorSystem<?> system, String what,

@@ -59,12 +59,13 @@ class OrderApiIT {
     assertEquals("Pending", order.get("status").asText());
     assertEquals(0, order.get("amount").decimalValue().compareTo(new java.math.BigDecimal("42.5")));
     assertTrue(Math.abs(order.get("created_on").asLong() - Instant.now().getEpochSecond()) < 60);
-    // No waiting: the reply comes after the journal write.
-    assertEquals(1, journaled(id));
+    // No waiting: the reply comes after the journal write (the pipeline may already have added more).
+    assertEquals(1, db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ? AND sequence_number = 1",
+        "Order|" + id));
     var tags = db.rows(
-        "SELECT t.tag FROM event_journal j JOIN event_tag t ON t.event_id = j.ordering WHERE j.persistence_id = ?",
+        "SELECT DISTINCT t.tag FROM event_journal j JOIN event_tag t ON t.event_id = j.ordering WHERE j.persistence_id = ?",
         "Order|" + id);
-    assertEquals(1, tags.size());
+    assertEquals(1, tags.size(), "all events of an order in one slice");
     assertTrue(tags.get(0).get(0).toString().matches("slice-[0-3]"), "tagged into one of 4 slices");
   }
 

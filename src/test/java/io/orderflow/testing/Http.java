@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /** A plain HTTP client over a real socket. */
 public final class Http {
-  private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient client = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   public record Reply(int status, String body) {
     public JsonNode json() {

@@ -1,0 +1,54 @@
+package io.orderflow.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.infra.Json;
+import io.orderflow.testing.TestDatabase;
+import io.orderflow.testing.TestNats;
+import io.orderflow.testing.TestNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bench command end to end on a tiny run, so that it cannot rot. No timing is asserted. */
+class BenchIT {
+  static final List<String> KEYS = List.of("orders", "concurrency", "rate", "accepted_per_s", "completed_per_s",
+      "accept_p50_ms", "accept_p99_ms", "e2e_p50_ms", "e2e_p99_ms", "baseline_commits_per_s", "accept_ratio",
+      "complete_ratio", "errors");
+
+  @Test
+  void printsOneJsonLineWithEveryKeyAndNoErrors() throws Exception {
+    try (TestDatabase db = TestDatabase.create(); TestNats nats = new TestNats();
+        TestNode node = TestNode.start(db, nats.url())) {
+      PrintStream original = System.out;
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      int exit;
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      try {
+        exit = Bench.run(new String[] {"--url", node.url(""), "--orders", "30", "--concurrency", "4",
+            "--nats", nats.url(), "--db-url", db.url, "--baseline-seconds", "1", "--drain-seconds", "30"});
+      } finally {
+        System.setOut(original);
+      }
+      String[] lines = captured.toString(StandardCharsets.UTF_8).trim().split("\n");
+      assertEquals(1, lines.length, "one line on stdout");
+      JsonNode result = Json.MAPPER.readTree(lines[0]);
+      List<String> keys = new ArrayList<>();
+      result.fieldNames().forEachRemaining(keys::add);
+      assertEquals(KEYS, keys);
+      assertEquals(0, exit);
+      assertEquals(30, result.get("orders").asInt());
+      assertEquals(0, result.get("errors").asInt());
+      assertTrue(result.get("rate").isNull(), "closed loop");
+      assertTrue(result.get("completed_per_s").asDouble() > 0);
+      assertTrue(result.get("baseline_commits_per_s").asDouble() > 0);
+      assertTrue(result.get("e2e_p99_ms").asDouble() >= result.get("e2e_p50_ms").asDouble());
+      assertEquals(30, db.count("SELECT count(*) FROM orders WHERE order_id LIKE 'bench-%'"), "the orders are real");
+    }
+  }
+}
