@@ -200,7 +200,7 @@ public final class Main {
     }
     if (roles.has(Roles.GRPC)) {
       Config grpc = config.getConfig("orderflow.grpc");
-      var service = new EventStoreService(system, orders, new EventIndex(db),
+      var service = new EventStoreService(system, orders, new EventIndex(db), broker,
           config.getDuration("orderflow.http.ask-timeout"));
       HttpServer.bindHttp2(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
           EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();

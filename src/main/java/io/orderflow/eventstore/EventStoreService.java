@@ -1,6 +1,8 @@
 package io.orderflow.eventstore;
 
 import io.grpc.Status;
+import io.nats.client.JetStreamApiException;
+import java.io.IOException;
 import io.orderflow.eventstore.grpc.Event;
 import io.orderflow.eventstore.grpc.EventFilter;
 import io.orderflow.eventstore.grpc.EventResponse;
@@ -51,10 +53,13 @@ public final class EventStoreService implements EventStore {
   private final EventIndex index;
   private final JdbcReadJournal journal;
   private final ClusterSharding sharding;
+  private final NatsBroker broker;
   private final Duration askTimeout;
 
-  public EventStoreService(ActorSystem<?> system, Orders orders, EventIndex index, Duration askTimeout) {
+  public EventStoreService(ActorSystem<?> system, Orders orders, EventIndex index, NatsBroker broker,
+      Duration askTimeout) {
     this.system = system;
+    this.broker = broker;
     this.orders = orders;
     this.index = index;
     this.askTimeout = askTimeout;
@@ -97,6 +102,17 @@ public final class EventStoreService implements EventStore {
   }
 
   private CompletionStage<Response> append(Event in) {
+    // The stream must exist (or be creatable) before the event is journaled: an event that could
+    // never be published would hold up its whole tag slice.
+    try {
+      broker.ensureStream(in.getAggregateType());
+    } catch (JetStreamApiException e) {
+      return CompletableFuture.completedFuture(failure("aggregate_type '" + in.getAggregateType()
+          + "': JetStream stream cannot be created: " + e.getMessage()));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new GrpcServiceException(
+          Status.UNAVAILABLE.withDescription("NATS is unavailable: " + e.getMessage())));
+    }
     String eventId = in.getEventId().isEmpty() ? UUID.randomUUID().toString() : in.getEventId();
     String entityId = AggregateStream.entityId(in.getAggregateType(), in.getAggregateId());
     return sharding.entityRefFor(AggregateStream.ENTITY_KEY, entityId)
@@ -135,6 +151,7 @@ public final class EventStoreService implements EventStore {
 
   private CompletionStage<List<Event>> byEventId(String eventId) {
     Matcher m = ORDER_EVENT_ID.matcher(eventId);
+    if (m.matches() && m.group(2).length() > 18) return CompletableFuture.completedFuture(List.of());
     CompletionStage<List<EventIndex.Location>> where = m.matches()
         ? CompletableFuture.completedFuture(List.of(new EventIndex.Location(m.group(1), Long.parseLong(m.group(2)))))
         : index.locate(eventId);

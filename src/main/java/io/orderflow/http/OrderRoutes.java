@@ -125,6 +125,7 @@ public final class OrderRoutes extends AllDirectives {
   }
 
   private Route orderEvents(String id) {
+    if (!OrderRequest.isValidId(id)) return error(StatusCodes.NOT_FOUND, "order " + id + " has no events");
     CompletionStage<java.util.List<ObjectNode>> events = journal
         .currentEventsByPersistenceId(Order.persistenceIdOf(id), 0L, Long.MAX_VALUE)
         .map(env -> {

@@ -117,27 +117,26 @@ public final class JetStreamWorker {
         }
         if (!inFlight.tryAcquire(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) continue;
         // Block for the first message only; then take what has already arrived, up to the free
-        // slots: one message at a time when idle (low latency), batches under load.
-        Message first = consumer.nextMessage(IDLE_WAIT);
-        if (first == null) {
-          inFlight.release();
-          continue;
-        }
+        // slots: one message at a time when idle (low latency), batches under load. Every permit
+        // taken is either given back here or by the settling of one dispatched message.
         List<Message> batch = new ArrayList<>(batchSize);
-        batch.add(first);
-        while (batch.size() < batchSize && inFlight.tryAcquire()) {
-          Message next = consumer.nextMessage(1);
-          if (next == null) {
-            inFlight.release();
-            break;
+        int held = 1;
+        try {
+          Message m = consumer.nextMessage(IDLE_WAIT);
+          while (m != null) {
+            batch.add(m);
+            if (batch.size() == batchSize || !inFlight.tryAcquire()) break;
+            held++;
+            m = consumer.nextMessage(1);
           }
-          batch.add(next);
+        } finally {
+          inFlight.release(held - batch.size());
+          if (!batch.isEmpty()) dispatch(batch);
         }
-        dispatch(batch);
         backoff = Duration.ofMillis(200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        break;
       } catch (Exception e) {
         log.warn("Worker {}: {}; retrying in {} ms", durable, Database.rootMessage(e), backoff.toMillis());
         closeQuietly(consumer);
@@ -145,7 +144,7 @@ public final class JetStreamWorker {
         try {
           Thread.sleep(backoff.toMillis());
         } catch (InterruptedException ie) {
-          return;
+          break;
         }
         backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
             ? Duration.ofSeconds(5) : backoff.multipliedBy(2);

@@ -101,8 +101,8 @@ public final class NatsBroker implements AutoCloseable {
             .duplicateWindow(duplicateWindow)
             .build();
     try {
+      // An existing stream is left as its operator configured it (replicas, limits, storage).
       management.getStreamInfo(name);
-      management.updateStream(config);
     } catch (JetStreamApiException e) {
       if (e.getErrorCode() != 404) throw e;
       management.addStream(config);

@@ -40,6 +40,9 @@ public final class OrderMessages {
     if (state == null || state.orderId() == null || state.orderId().isBlank()) {
       throw new PoisonMessage("body has no order_id");
     }
+    if (!OrderRequest.isValidId(state.orderId())) {
+      throw new PoisonMessage("order_id is not a valid order id");
+    }
     if (state.status() == null || state.customerId() == null || state.restaurantId() == null
         || state.amount() == null) {
       throw new PoisonMessage("order " + state.orderId() + ": body lacks status, customer_id, restaurant_id or amount");

@@ -125,8 +125,10 @@ public final class OrderRequest {
     String code = string(node, "code", path + ".code").trim();
     if (code.isEmpty()) throw new InvalidOrder(path + ".code", "must not be empty");
     if (code.length() > MAX_ID_LENGTH) throw new InvalidOrder(path + ".code", "is longer than " + MAX_ID_LENGTH);
+    if (code.chars().anyMatch(Character::isISOControl)) throw new InvalidOrder(path + ".code", "holds control characters");
     String name = present(node, "name") ? string(node, "name", path + ".name") : "";
     if (name.length() > 256) throw new InvalidOrder(path + ".name", "is longer than 256");
+    if (name.chars().anyMatch(Character::isISOControl)) throw new InvalidOrder(path + ".name", "holds control characters");
     if (!present(node, "unit_price")) throw new InvalidOrder(path + ".unit_price", "is required");
     BigDecimal price = money(node.get("unit_price"), path + ".unit_price");
     if (price.compareTo(MAX_UNIT_PRICE) > 0) {
@@ -134,6 +136,9 @@ public final class OrderRequest {
     }
     JsonNode q = node.get("quantity");
     if (q == null || q.isNull()) throw new InvalidOrder(path + ".quantity", "is required");
+    if (q.isNumber() && q.decimalValue().precision() - q.decimalValue().scale() > 9) {
+      throw new InvalidOrder(path + ".quantity", "is over " + MAX_QUANTITY);
+    }
     if (!q.isIntegralNumber() && !(q.isNumber() && isWhole(q.decimalValue()))) {
       throw new InvalidOrder(path + ".quantity", "must be a whole number");
     }
@@ -153,6 +158,10 @@ public final class OrderRequest {
   private static BigDecimal money(JsonNode node, String path) throws InvalidOrder {
     if (node == null || !node.isNumber()) throw new InvalidOrder(path, "must be a number");
     BigDecimal d = node.decimalValue();
+    // Before any arithmetic: 1e300000000 is a valid JSON number that setScale would expand.
+    if (d.signum() != 0 && (d.precision() - d.scale() > 15 || d.scale() > 15)) {
+      throw new InvalidOrder(path, "is out of range");
+    }
     if (d.signum() < 0) throw new InvalidOrder(path, "must not be negative");
     if (d.stripTrailingZeros().scale() > 2) throw new InvalidOrder(path, "has more than 2 decimal places");
     return d.setScale(2, RoundingMode.UNNECESSARY);

@@ -1,6 +1,9 @@
 package io.orderflow.publish;
 
 import io.orderflow.infra.NatsBroker;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import io.orderflow.order.Order;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,18 @@ public final class FastPathPublisher implements Order.EventListener {
   private static final Logger log = LoggerFactory.getLogger(FastPathPublisher.class);
 
   private final NatsBroker broker;
+  /**
+   * The entity must never wait on NATS (jnats blocks a publisher when its write queue is full):
+   * one thread publishes, and when it falls behind, events are left to the projection.
+   */
+  private final ThreadPoolExecutor executor =
+      new ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(10_000),
+          r -> {
+            Thread t = new Thread(r, "fast-path-publisher");
+            t.setDaemon(true);
+            return t;
+          },
+          new ThreadPoolExecutor.DiscardPolicy());
 
   public FastPathPublisher(NatsBroker broker) {
     this.broker = broker;
@@ -25,6 +40,10 @@ public final class FastPathPublisher implements Order.EventListener {
 
   @Override
   public void persisted(String persistenceId, long seqNr, Order.Event event, Order.State after) {
+    executor.execute(() -> publish(persistenceId, seqNr, event, after));
+  }
+
+  private void publish(String persistenceId, long seqNr, Order.Event event, Order.State after) {
     try {
       PublisherHandler.publish(broker, Outgoing.of(persistenceId, seqNr, event, after))
           .whenComplete((ack, err) -> {

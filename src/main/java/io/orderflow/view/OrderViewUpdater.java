@@ -4,7 +4,10 @@ import io.nats.client.Message;
 import io.orderflow.infra.JetStreamWorker;
 import io.orderflow.infra.JetStreamWorker.Outcome;
 import io.orderflow.order.OrderMessages;
+import io.orderflow.infra.Database;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,12 +41,60 @@ public final class OrderViewUpdater {
         poison.add(new Outcome.Terminate("malformed order message: " + e.getMessage()));
       }
     }
-    // One transaction for the batch; if it fails, the worker retries each of its messages.
-    CompletionStage<Outcome> committed = updates.isEmpty()
-        ? CompletableFuture.completedFuture(Outcome.ACK)
-        : repository.apply(updates).thenApply(v -> Outcome.ACK);
-    return poison.stream()
-        .map(p -> p == null ? committed : CompletableFuture.completedFuture(p))
-        .toList();
+    List<CompletionStage<Outcome>> result = new ArrayList<>(batch.size());
+    CompletionStage<List<Outcome>> applied = apply(updates);
+    int u = 0;
+    for (Outcome p : poison) {
+      if (p != null) {
+        result.add(CompletableFuture.completedFuture(p));
+      } else {
+        int index = u++;
+        result.add(applied.thenApply(outcomes -> outcomes.get(index)));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * One transaction for the batch. If the database refuses the data itself (SQLSTATE class 22 or
+   * 23), each update is tried alone so that only the bad message is dead-lettered; any other
+   * failure fails the batch, and the worker retries each of its messages.
+   */
+  private CompletionStage<List<Outcome>> apply(List<OrderViewRepository.Update> updates) {
+    if (updates.isEmpty()) return CompletableFuture.completedFuture(List.of());
+    return repository.apply(updates)
+        .thenApply(v -> Collections.nCopies(updates.size(), Outcome.ACK))
+        .exceptionallyCompose(err -> {
+          if (!isDataError(err) || updates.size() == 1) {
+            if (isDataError(err)) return CompletableFuture.completedFuture(List.of(refused(updates.get(0), err)));
+            return CompletableFuture.failedFuture(err);
+          }
+          CompletionStage<List<Outcome>> one = CompletableFuture.completedFuture(new ArrayList<>());
+          for (OrderViewRepository.Update update : updates) {
+            one = one.thenCompose(list -> repository.apply(List.of(update))
+                .handle((v, e) -> {
+                  list.add(e == null ? Outcome.ACK
+                      : isDataError(e) ? refused(update, e) : new Outcome.Retry(Database.rootMessage(e)));
+                  return list;
+                }));
+          }
+          return one;
+        });
+  }
+
+  private static Outcome refused(OrderViewRepository.Update update, Throwable e) {
+    return new Outcome.Terminate("order " + update.state().orderId() + ": the read model refuses it: "
+        + Database.rootMessage(e));
+  }
+
+  private static boolean isDataError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+        return true;
+      }
+      if (t.getCause() == t) break;
+    }
+    return false;
   }
 }

@@ -68,7 +68,11 @@ class OrderRequestTest {
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"amount\":\"42.5\",\"order_items\":[" + ITEM + "]}", "amount", "number"),
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"code\":\"A1\",\"order_items\":[" + ITEM + "]}", "code", "unknown field"),
         Arguments.of("{\"customer_id\":\"c\",\"customer_id\":\"d\",\"restaurant_id\":\"r\",\"order_items\":[" + ITEM + "]}", null, "Duplicate field"),
-        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"status\":\"Approved\",\"order_items\":[" + ITEM + "]}", "status", "always Pending"));
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"status\":\"Approved\",\"order_items\":[" + ITEM + "]}", "status", "always Pending"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"name\":\"Pho\\u0000\",\"unit_price\":1,\"quantity\":1}]}", "order_items[0].name", "control characters"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"amount\":1e300000000,\"order_items\":[" + ITEM + "]}", "amount", "out of range"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1e-300000000,\"quantity\":1}]}", "order_items[0].unit_price", "out of range"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1e300000000}]}", "order_items[0].quantity", "is over"));
   }
 
   @ParameterizedTest

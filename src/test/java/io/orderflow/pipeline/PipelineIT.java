@@ -104,6 +104,12 @@ class PipelineIT {
       js.publish("order.exploded", "{}".getBytes(StandardCharsets.UTF_8));
       js.publish("order.payment.debited", "{\"order_id\":\"x\"}".getBytes(StandardCharsets.UTF_8),
           PublishOptions.builder().messageId("poison-3").build());
+      // Well-formed, but the read model's database refuses it (NUL in text): only it is dead-lettered.
+      Headers h = new Headers().add("Seq-Nr", "1");
+      js.publish("order.approved", h, ("{\"order_id\":\"nul-order\",\"customer_id\":\"c\",\"restaurant_id\":\"r\","
+          + "\"status\":\"Approved\",\"created_on\":1,\"amount\":1,\"order_items\":[{\"code\":\"A\",\"name\":\"x\\u0000\","
+          + "\"unit_price\":1,\"quantity\":1}]}").getBytes(StandardCharsets.UTF_8));
+      js.publish("order.approved", h, "{\"order_id\":\"a|b\",\"status\":\"Approved\"}".getBytes(StandardCharsets.UTF_8));
     }
     String after = post(Fixtures.approvable(null));
     assertEquals("Approved", Fixtures.awaitFinal(node.url(""), after, Duration.ofSeconds(30)).get("status").asText());
@@ -117,6 +123,7 @@ class PipelineIT {
       }
     }
     assertEquals(404, Http.get(node.url("/api/orders/ghost-order")).status(), "a message alone creates no order");
+    assertEquals(404, Http.get(node.url("/api/orders/nul-order")).status(), "the refused message left nothing");
   }
 
   @Test
