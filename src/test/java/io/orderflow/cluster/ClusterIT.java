@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nats.client.api.MessageInfo;
 import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
@@ -98,27 +97,10 @@ class ClusterIT {
 
         // Every journaled order is finished by the survivors, once.
         Map<String, String> journaled = new java.util.HashMap<>(expected);
-        for (String a : attempted) {
-          String[] kv = a.split("=");
-          if (db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + kv[0]) > 0) {
-            journaled.put(kv[0], kv[1]);
-          }
-        }
-        assertTrue(journaled.keySet().containsAll(expected.keySet()), "every 201 is journaled");
-        for (var e : journaled.entrySet()) {
-          assertEquals(e.getValue(), Fixtures.awaitFinal(nodes.get(0).url(""), e.getKey(), Duration.ofSeconds(120))
-              .get("status").asText(), "final state of " + e.getKey());
-          assertEquals(Fixtures.eventsFor(e.getValue()).size(),
-              db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + e.getKey()),
-              "events journaled for " + e.getKey());
-        }
-        List<MessageInfo> stream = nats.messages("order");
-        stream.stream().collect(Collectors.groupingBy(m -> m.getHeaders().getFirst("Nats-Msg-Id"), Collectors.counting()))
-            .forEach((msgId, copies) -> assertEquals(1L, copies, "copies of " + msgId));
-        Map<String, List<String>> subjects = Fixtures.subjectsByOrder(stream);
-        for (var e : journaled.entrySet()) {
-          assertEquals(Fixtures.eventsFor(e.getValue()), subjects.get(e.getKey()), "stream of " + e.getKey());
-        }
+        journaled.putAll(Fixtures.journaled(db, attempted));
+        assertTrue(Fixtures.journaled(db, attempted).keySet().containsAll(
+            expected.keySet().stream().filter(id -> id.startsWith("kill-")).toList()), "every 201 is journaled");
+        Fixtures.assertEachFinishedOnce(nodes.get(0).url(""), db, nats, journaled, Duration.ofSeconds(120));
         ReadModelCheck.assertReadModelEqualsEventsEndpoint(nodes.get(0).url(""), db, journaled.keySet());
 
         // The killed node comes back, rejoins and takes work again.

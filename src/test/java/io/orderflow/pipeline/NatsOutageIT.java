@@ -2,7 +2,6 @@ package io.orderflow.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.nats.client.api.MessageInfo;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.ReadModelCheck;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** NATS goes away while orders are accepted; when it is back, nothing is lost and nothing doubled. */
@@ -33,19 +31,9 @@ class NatsOutageIT {
       Thread.sleep(3000); // the publisher and the workers fail and back off meanwhile
       nats.start();
 
-      for (var e : expected.entrySet()) {
-        assertEquals(e.getValue(), Fixtures.awaitFinal(node.url(""), e.getKey(), Duration.ofSeconds(60))
-            .get("status").asText(), "final state of " + e.getKey());
-      }
-      List<MessageInfo> stream = nats.messages("order");
-      Map<String, Long> perMsgId = stream.stream()
-          .collect(Collectors.groupingBy(m -> m.getHeaders().getFirst("Nats-Msg-Id"), Collectors.counting()));
-      perMsgId.forEach((id, n) -> assertEquals(1L, n, "copies of " + id));
-      Map<String, List<String>> subjects = Fixtures.subjectsByOrder(stream);
-      for (var e : expected.entrySet()) {
-        assertEquals(Fixtures.eventsFor(e.getValue()), subjects.get(e.getKey()), "stream of " + e.getKey());
-      }
-      assertEquals(expected.values().stream().mapToInt(s -> Fixtures.eventsFor(s).size()).sum(), stream.size());
+      Fixtures.assertEachFinishedOnce(node.url(""), db, nats, expected, Duration.ofSeconds(60));
+      assertEquals(expected.values().stream().mapToInt(s -> Fixtures.eventsFor(s).size()).sum(),
+          nats.messages("order").size(), "nothing else in the stream");
       ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
     }
   }

@@ -3,7 +3,6 @@ package io.orderflow.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nats.client.api.MessageInfo;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.JarNode;
@@ -11,7 +10,6 @@ import io.orderflow.testing.TestDatabase;
 import io.orderflow.testing.TestNats;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -20,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,31 +91,9 @@ class NodeCrashIT {
 
     try (JarNode second = node("crash-2-restarted")) {
       // Every order that made it into the journal, answered or not, must be finished.
-      Map<String, String> journaled = new java.util.HashMap<>();
-      for (String a : attempted) {
-        String[] kv = a.split("=");
-        if (db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + kv[0]) > 0) {
-          journaled.put(kv[0], kv[1]);
-        }
-      }
+      Map<String, String> journaled = Fixtures.journaled(db, attempted);
       assertTrue(journaled.keySet().containsAll(accepted.keySet()), "every 201 is in the journal");
-      for (var e : journaled.entrySet()) {
-        assertEquals(e.getValue(), Fixtures.awaitFinal(second.url(""), e.getKey(), Duration.ofSeconds(90))
-            .get("status").asText(), "final state of " + e.getKey());
-      }
-      for (var e : journaled.entrySet()) {
-        assertEquals(Fixtures.eventsFor(e.getValue()).size(),
-            db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + e.getKey()),
-            "events journaled for " + e.getKey());
-      }
-      List<MessageInfo> stream = nats.messages("order");
-      Map<String, Long> copies = stream.stream()
-          .collect(Collectors.groupingBy(m -> m.getHeaders().getFirst("Nats-Msg-Id"), Collectors.counting()));
-      copies.forEach((msgId, c) -> assertEquals(1L, c, "copies of " + msgId));
-      Map<String, List<String>> subjects = Fixtures.subjectsByOrder(stream);
-      for (var e : journaled.entrySet()) {
-        assertEquals(Fixtures.eventsFor(e.getValue()), subjects.get(e.getKey()), "stream of " + e.getKey());
-      }
+      Fixtures.assertEachFinishedOnce(second.url(""), db, nats, journaled, Duration.ofSeconds(90));
       assertEquals(new ArrayList<>(journaled.keySet()).size(),
           db.count("SELECT count(*) FROM orders WHERE order_id LIKE 'inflight-%'"), "read model rows");
       second.stop();

@@ -67,4 +67,40 @@ public final class Fixtures {
       default -> throw new IllegalArgumentException(status);
     };
   }
+
+  /** Of the orders attempted ("id=expected status"), those in the journal, answered or not. */
+  public static Map<String, String> journaled(TestDatabase db, java.util.Collection<String> attempted) throws Exception {
+    Map<String, String> found = new java.util.HashMap<>();
+    for (String a : attempted) {
+      String[] kv = a.split("=");
+      if (db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + kv[0]) > 0) {
+        found.put(kv[0], kv[1]);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Each order reaches its expected final state with exactly its events in the journal, and the
+   * stream holds each event once, in order.
+   */
+  public static void assertEachFinishedOnce(String baseUrl, TestDatabase db, TestNats nats,
+      Map<String, String> expected, Duration timeout) throws Exception {
+    for (var e : expected.entrySet()) {
+      org.junit.jupiter.api.Assertions.assertEquals(e.getValue(),
+          awaitFinal(baseUrl, e.getKey(), timeout).get("status").asText(), "final state of " + e.getKey());
+      org.junit.jupiter.api.Assertions.assertEquals(eventsFor(e.getValue()).size(),
+          db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + e.getKey()),
+          "events journaled for " + e.getKey());
+    }
+    List<MessageInfo> stream = nats.messages("order");
+    stream.stream().filter(m -> m.getHeaders() != null)
+        .collect(Collectors.groupingBy(m -> m.getHeaders().getFirst("Nats-Msg-Id"), Collectors.counting()))
+        .forEach((msgId, copies) -> org.junit.jupiter.api.Assertions.assertEquals(1L, copies, "copies of " + msgId));
+    Map<String, List<String>> subjects = subjectsByOrder(stream);
+    for (var e : expected.entrySet()) {
+      org.junit.jupiter.api.Assertions.assertEquals(eventsFor(e.getValue()), subjects.get(e.getKey()),
+          "stream of " + e.getKey());
+    }
+  }
 }
