@@ -118,6 +118,19 @@ class ClusterIT {
           JsonNode local = Http.get("http://127.0.0.1:" + restarted.managementPort + "/cluster/shards/Order").json();
           return local.get("regions").size() > 0;
         });
+
+        // Health endpoints, then a graceful stop: the node leaves and hands its shards over.
+        JarNode second = nodes.get(1);
+        assertEquals(200, Http.get("http://127.0.0.1:" + second.managementPort + "/alive").status());
+        assertEquals(200, Http.get("http://127.0.0.1:" + second.managementPort + "/ready").status());
+        second.stop();
+        Eventually.await(Duration.ofSeconds(30), "the stopped node to leave", () -> upMembers(nodes.get(0)).size() == 2
+            && Http.get("http://127.0.0.1:" + nodes.get(0).managementPort + "/cluster/members").json()
+                .get("members").size() == 2);
+        String after = "after-leave-" + UUID.randomUUID();
+        post(nodes.get(0), after, 2, more);
+        assertEquals("Approved", Fixtures.awaitFinal(nodes.get(0).url(""), after, Duration.ofSeconds(60))
+            .get("status").asText());
       } finally {
         for (JarNode n : nodes) n.close();
       }
