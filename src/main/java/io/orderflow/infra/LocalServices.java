@@ -28,6 +28,7 @@ public final class LocalServices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalServices.class);
   static final String LOCAL_PG = "jdbc:postgresql://127.0.0.1:5432/";
   static final String DATABASE = "orderflow";
+  static final int EMBEDDED_PG_PORT = 54329;
 
   private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -45,8 +46,11 @@ public final class LocalServices implements AutoCloseable {
     }
     Path dir = dataDir.resolve("postgres").toAbsolutePath();
     Files.createDirectories(dir);
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    // A fixed port, so psql and the bench find it; any free one when that is taken.
+    if (!answers("127.0.0.1", EMBEDDED_PG_PORT)) builder.setPort(EMBEDDED_PG_PORT);
     EmbeddedPostgres pg =
-        EmbeddedPostgres.builder()
+        builder
             .setDataDirectory(dir)
             .setCleanDataDirectory(false)
             .setPGStartupWait(Duration.ofSeconds(60))
