@@ -22,11 +22,13 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.pattern.StatusReply;
@@ -54,6 +56,7 @@ public final class EventStoreService implements EventStore {
   private final JdbcReadJournal journal;
   private final ClusterSharding sharding;
   private final NatsBroker broker;
+  private final Executor blocking;
   private final Duration askTimeout;
 
   public EventStoreService(ActorSystem<?> system, Orders orders, EventIndex index, NatsBroker broker,
@@ -64,6 +67,7 @@ public final class EventStoreService implements EventStore {
     this.index = index;
     this.askTimeout = askTimeout;
     this.sharding = ClusterSharding.get(system);
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
   }
 
@@ -103,16 +107,22 @@ public final class EventStoreService implements EventStore {
 
   private CompletionStage<Response> append(Event in) {
     // The stream must exist (or be creatable) before the event is journaled: an event that could
-    // never be published would hold up its whole tag slice.
-    try {
-      broker.ensureStream(in.getAggregateType());
-    } catch (JetStreamApiException e) {
-      return CompletableFuture.completedFuture(failure("aggregate_type '" + in.getAggregateType()
-          + "': JetStream stream cannot be created: " + e.getMessage()));
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(new GrpcServiceException(
-          Status.UNAVAILABLE.withDescription("NATS is unavailable: " + e.getMessage())));
-    }
+    // never be published would hold up its whole tag slice. (A blocking JetStream API call, the
+    // first time per aggregate type: run it on the blocking dispatcher.)
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        broker.ensureStream(in.getAggregateType());
+        return null;
+      } catch (JetStreamApiException e) {
+        return failure("aggregate_type '" + in.getAggregateType() + "': JetStream stream cannot be created: "
+            + e.getMessage());
+      } catch (IOException e) {
+        throw new GrpcServiceException(Status.UNAVAILABLE.withDescription("NATS is unavailable: " + e.getMessage()));
+      }
+    }, blocking).thenCompose(refused -> refused != null ? CompletableFuture.completedFuture(refused) : journal(in));
+  }
+
+  private CompletionStage<Response> journal(Event in) {
     String eventId = in.getEventId().isEmpty() ? UUID.randomUUID().toString() : in.getEventId();
     String entityId = AggregateStream.entityId(in.getAggregateType(), in.getAggregateId());
     return sharding.entityRefFor(AggregateStream.ENTITY_KEY, entityId)
