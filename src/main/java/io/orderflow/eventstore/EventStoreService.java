@@ -8,6 +8,7 @@ import io.orderflow.eventstore.grpc.EventFilter;
 import io.orderflow.eventstore.grpc.EventResponse;
 import io.orderflow.eventstore.grpc.EventStore;
 import io.orderflow.eventstore.grpc.Response;
+import io.orderflow.infra.Database;
 import io.orderflow.infra.Json;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.order.NewOrder;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -99,7 +99,7 @@ public final class EventStoreService implements EventStore {
     return orders.create(order.withOrderId(in.getAggregateId()))
         .thenApply(state -> success())
         .exceptionally(e -> {
-          Throwable cause = unwrap(e);
+          Throwable cause = Database.unwrap(e);
           if (cause instanceof StatusReply.ErrorMessage) return failure(cause.getMessage());
           throw statusFor(cause);
         });
@@ -135,7 +135,7 @@ public final class EventStoreService implements EventStore {
         })
         .thenApply(v -> success())
         .exceptionally(e -> {
-          throw statusFor(unwrap(e));
+          throw statusFor(Database.unwrap(e));
         });
   }
 
@@ -155,7 +155,7 @@ public final class EventStoreService implements EventStore {
             .toList())
         .thenApply(list -> EventResponse.newBuilder().addAllEvents(list).build())
         .exceptionally(e -> {
-          throw statusFor(unwrap(e));
+          throw statusFor(Database.unwrap(e));
         });
   }
 
@@ -225,10 +225,6 @@ public final class EventStoreService implements EventStore {
 
   private static Response failure(String error) {
     return Response.newBuilder().setIsSuccess(false).setError(error).build();
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   /** Timeouts and outages are the transport's business: gRPC status codes, not is_success=false. */

@@ -3,6 +3,7 @@ package io.orderflow.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.orderflow.infra.Database;
 import io.orderflow.infra.Json;
 import io.orderflow.order.NewOrder;
 import io.orderflow.order.Order;
@@ -11,7 +12,6 @@ import io.orderflow.order.OrderStatus;
 import io.orderflow.order.Orders;
 import io.orderflow.view.OrderViewRepository;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -82,7 +82,7 @@ public final class OrderRoutes extends AllDirectives {
         }
         return onComplete(orders.create(order), result -> {
           if (result.isSuccess()) return complete(StatusCodes.CREATED, result.get(), Jackson.marshaller(Json.MAPPER));
-          Throwable e = unwrap(result.failed().get());
+          Throwable e = Database.unwrap(result.failed().get());
           if (e instanceof StatusReply.ErrorMessage) return error(StatusCodes.CONFLICT, e.getMessage());
           return unavailable(e);
         });
@@ -151,10 +151,6 @@ public final class OrderRoutes extends AllDirectives {
     return error(StatusCodes.SERVICE_UNAVAILABLE, "the order service is unavailable: " + e.getMessage());
   }
 
-  static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-  }
-
   private Route error(StatusCode status, String message) {
     return complete(errorResponse(status, message));
   }
@@ -169,7 +165,7 @@ public final class OrderRoutes extends AllDirectives {
         .match(EntityStreamSizeException.class, e -> complete(errorResponse(StatusCodes.PAYLOAD_TOO_LARGE,
             "request body is larger than " + maxBodyBytes + " bytes")))
         .matchAny(e -> {
-          Throwable cause = unwrap(e);
+          Throwable cause = Database.unwrap(e);
           if (cause instanceof EntityStreamSizeException) {
             return complete(errorResponse(StatusCodes.PAYLOAD_TOO_LARGE,
                 "request body is larger than " + maxBodyBytes + " bytes"));

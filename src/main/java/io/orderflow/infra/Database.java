@@ -189,6 +189,11 @@ public final class Database {
     }
   }
 
+  /** The failure inside a CompletionException, as async stages wrap it. */
+  public static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
   public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) t = t.getCause();

@@ -6,7 +6,6 @@ import io.orderflow.infra.JetStreamWorker.Outcome;
 import io.orderflow.infra.Json;
 import java.io.IOException;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -72,7 +71,7 @@ public final class OrderMessages {
   public static CompletionStage<Outcome> settle(String orderId, CompletionStage<Order.State> reply) {
     return reply.handle((state, error) -> {
       if (error == null) return Outcome.ACK;
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause = Database.unwrap(error);
       if (cause instanceof StatusReply.ErrorMessage refused) {
         return new Outcome.Terminate("order " + orderId + ": " + refused.getMessage());
       }

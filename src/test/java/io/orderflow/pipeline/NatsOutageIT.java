@@ -9,9 +9,7 @@ import io.orderflow.testing.TestDatabase;
 import io.orderflow.testing.TestNats;
 import io.orderflow.testing.TestNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +42,5 @@ class NatsOutageIT {
     Http.Reply r = Http.post(node.url("/api/orders"), body);
     assertEquals(201, r.status(), r.body());
     expected.put(r.json().get("order_id").asText(), status);
-  }
-
-  static List<String> ids(Map<String, String> m) {
-    return new ArrayList<>(m.keySet());
   }
 }

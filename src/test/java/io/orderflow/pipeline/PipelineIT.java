@@ -11,7 +11,6 @@ import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.impl.Headers;
 import io.orderflow.infra.Json;
-import io.orderflow.order.Order;
 import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
@@ -138,9 +137,5 @@ class PipelineIT {
     }
     for (String id : ids) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
     ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
-  }
-
-  static String pid(String id) {
-    return Order.persistenceIdOf(id);
   }
 }
