@@ -10,28 +10,24 @@ import io.orderflow.eventstore.grpc.EventStoreHandlerFactory;
 import io.orderflow.http.HttpServer;
 import io.orderflow.http.OrderRoutes;
 import io.orderflow.infra.Database;
-import io.orderflow.infra.JetStreamWorker;
-import io.orderflow.infra.LocalServices;
 import io.orderflow.infra.NatsBroker;
+import io.orderflow.infra.NodeConfig;
 import io.orderflow.infra.Roles;
+import io.orderflow.infra.Shutdown;
 import io.orderflow.order.Order;
 import io.orderflow.order.Orders;
 import io.orderflow.payment.PaymentWorker;
-import io.orderflow.payment.SimulatedPaymentGateway;
 import io.orderflow.publish.FastPathPublisher;
 import io.orderflow.publish.PublisherProjection;
-import io.orderflow.review.ReviewPolicy;
 import io.orderflow.review.ReviewWorker;
 import io.orderflow.view.OrderViewRepository;
 import io.orderflow.view.OrderViewUpdater;
-import java.nio.file.Path;
+import io.orderflow.worker.JetStreamWorker;
+import io.orderflow.worker.Worker;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.Done;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -40,10 +36,7 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * Starts a node: resolves configuration (and the local/embedded fallbacks), forms or joins the
- * cluster, then starts each part its ROLES ask for, in the order of the data flow.
- */
+/** Starts a node: its configuration, the cluster, then each part its roles ask for, in the order of the data flow. */
 public final class Main {
   static {
     // On a 2-core machine the common pool gets parallelism 1, and CompletableFuture then starts a
@@ -56,7 +49,16 @@ public final class Main {
   }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
-  public static final String SYSTEM_NAME = "orderflow";
+
+  /** The JetStream workers, each declared by its feature. */
+  static final List<Worker> WORKERS = List.of(PaymentWorker.WORKER, ReviewWorker.WORKER, OrderViewUpdater.WORKER);
+
+  /** Every role a node can take (ROLES). */
+  public static Set<String> knownRoles() {
+    Set<String> roles = new TreeSet<>(Roles.CORE);
+    WORKERS.forEach(w -> roles.add(w.role()));
+    return roles;
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("bench")) {
@@ -79,56 +81,17 @@ public final class Main {
 
   /** Starts a node; {@code overrides} win over application.conf and the environment. */
   public static Node start(Config overrides) throws Exception {
-    Config unresolved = overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application"));
-    Config probe = ConfigFactory.load(unresolved);
-    LocalServices local = new LocalServices();
-    Map<String, Object> resolved = new HashMap<>();
-    Path dataDir = Path.of(probe.getString("orderflow.data-dir"));
-    if (probe.getString("orderflow.db.url").isEmpty()) {
-      resolved.put("orderflow.db.url",
-          local.database(probe.getString("orderflow.db.user"), probe.getString("orderflow.db.password"), dataDir));
-    }
-    if (probe.getString("orderflow.nats.url").isEmpty()) {
-      resolved.put("orderflow.nats.url", local.nats(dataDir));
-    }
-    Roles roles = Roles.parse(probe.getString("orderflow.roles"));
-    resolved.put("pekko.cluster.roles", new ArrayList<>(roles.names()));
-    List<String> seeds = seedNodes(probe);
-    resolved.put("pekko.cluster.seed-nodes", seeds);
-    Config config = ConfigFactory.load(ConfigFactory.parseMap(resolved).withFallback(unresolved));
-
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-        "stop-embedded-services", () -> CompletableFuture.supplyAsync(() -> {
-          local.close();
-          return Done.getInstance();
-        }));
+    NodeConfig node = NodeConfig.resolve(overrides, knownRoles());
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, node.config());
+    Shutdown.task(system, CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-services",
+        node.local()::close);
     try {
-      return init(system, roles, seeds.isEmpty() && config.hasPath("pekko.management.cluster.bootstrap")
-          && System.getenv("DISCOVERY_METHOD") != null);
+      return init(system, node.roles(), node.bootstrap());
     } catch (Exception e) {
       log.error("Node failed to start", e);
       system.terminate();
       throw e;
     }
-  }
-
-  /** Seeds from SEED_NODES; none and no discovery: the node joins itself. */
-  static List<String> seedNodes(Config config) {
-    List<String> seeds = new ArrayList<>();
-    for (String hostPort : config.getString("orderflow.seed-nodes").split(",")) {
-      String s = hostPort.trim();
-      if (s.isEmpty()) continue;
-      if (!s.matches("[^:/@]+:\\d{1,5}")) {
-        throw new IllegalArgumentException("SEED_NODES: '" + s + "' is not host:port");
-      }
-      seeds.add("pekko://" + SYSTEM_NAME + "@" + s);
-    }
-    if (seeds.isEmpty() && System.getenv("DISCOVERY_METHOD") == null) {
-      seeds.add("pekko://" + SYSTEM_NAME + "@" + config.getString("pekko.remote.artery.canonical.hostname") + ":"
-          + config.getInt("pekko.remote.artery.canonical.port"));
-    }
-    return seeds;
   }
 
   public static Node init(ActorSystem<Void> system, Roles roles, boolean bootstrap) throws Exception {
@@ -138,70 +101,30 @@ public final class Main {
     if (bootstrap) ClusterBootstrap.get(system).start();
 
     Database db = Database.init(system);
-    Config nats = config.getConfig("orderflow.nats");
-    NatsBroker broker = NatsBroker.connect(nats.getString("url"), nats.getDuration("duplicate-window"));
-    Duration ackWait = nats.getDuration("ack-wait");
-    broker.ensureOrderTopology(nats.getInt("max-deliver"), ackWait);
+    NatsBroker broker = NatsBroker.connect(system);
+    JetStreamWorker.declare(broker, WORKERS);
 
     int slices = config.getInt("orderflow.tag-slices");
+    Duration askTimeout = config.getDuration("orderflow.http.ask-timeout");
     Order.init(system, slices, config.getBoolean("orderflow.publisher.fast-path")
         ? new FastPathPublisher(broker) : Order.EventListener.NONE);
     AggregateStream.init(system, slices);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-nats",
-        () -> CompletableFuture.supplyAsync(() -> {
-          try {
-            broker.close();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return Done.getInstance();
-        }));
-
-    Orders orders = new Orders(system, config.getDuration("orderflow.http.ask-timeout"));
-    OrderViewRepository view = new OrderViewRepository(db);
+    Orders orders = Orders.sharded(system, askTimeout);
 
     if (roles.has(Roles.PUBLISHER)) PublisherProjection.init(system, db, broker);
-
-    List<JetStreamWorker> workers = new ArrayList<>();
-    int batch = nats.getInt("fetch-batch");
-    if (roles.has(Roles.PAYMENT)) {
-      var gateway = new SimulatedPaymentGateway(new java.math.BigDecimal(config.getString("orderflow.payment.max-amount")));
-      workers.add(new JetStreamWorker(broker, NatsBroker.ORDER_STREAM, NatsBroker.PAYMENT_CONSUMER, batch, ackWait,
-          new PaymentWorker(orders, gateway).handler()));
+    Worker.Context context = new Worker.Context(system, orders, db);
+    for (Worker w : WORKERS) {
+      if (roles.has(w.role())) JetStreamWorker.start(broker, w, context);
     }
-    if (roles.has(Roles.REVIEW)) {
-      var policy = ReviewPolicy.maxQuantity(config.getInt("orderflow.review.max-quantity"));
-      workers.add(new JetStreamWorker(broker, NatsBroker.ORDER_STREAM, NatsBroker.REVIEW_CONSUMER, batch, ackWait,
-          new ReviewWorker(orders, policy).handler()));
-    }
-    if (roles.has(Roles.STREAM_PROCESSOR)) {
-      workers.add(new JetStreamWorker(broker, NatsBroker.ORDER_STREAM, NatsBroker.VIEW_CONSUMER, batch, ackWait,
-          new OrderViewUpdater(view).handler()));
-    }
-    workers.forEach(JetStreamWorker::start);
-    // Workers stop taking messages before sharding hands the entities over.
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-workers",
-        () -> CompletableFuture.supplyAsync(() -> {
-          for (JetStreamWorker w : workers) {
-            try {
-              w.stop();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return Done.getInstance();
-        }));
-
     if (roles.has(Roles.HTTP)) {
       Config http = config.getConfig("orderflow.http");
-      OrderRoutes routes = new OrderRoutes(system, orders, view, http.getBytes("max-body-bytes"));
+      OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"));
       HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), routes.routes())
           .toCompletableFuture().get();
     }
     if (roles.has(Roles.GRPC)) {
       Config grpc = config.getConfig("orderflow.grpc");
-      var service = new EventStoreService(system, orders, new EventIndex(db), broker,
-          config.getDuration("orderflow.http.ask-timeout"));
+      var service = new EventStoreService(system, orders, new EventIndex(db), broker, askTimeout);
       HttpServer.bindHttp2(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
           EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();
     }

@@ -9,9 +9,6 @@ import java.util.concurrent.CompletionStage;
 
 /** Table {@code event_index}: which journal stream holds an event id, and an aggregate id's streams. */
 public final class EventIndex {
-  /** A position in the journal. */
-  public record Location(String persistenceId, long seqNr) {}
-
   private final Database db;
 
   public EventIndex(Database db) {
@@ -35,14 +32,14 @@ public final class EventIndex {
     });
   }
 
-  public CompletionStage<List<Location>> locate(String eventId) {
+  public CompletionStage<List<EventId>> locate(String eventId) {
     return db.inTransactionAsync(c -> {
-      List<Location> found = new ArrayList<>();
+      List<EventId> found = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT persistence_id, seq_nr FROM event_index WHERE event_id = ? ORDER BY persistence_id")) {
         ps.setString(1, eventId);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) found.add(new Location(rs.getString(1), rs.getLong(2)));
+          while (rs.next()) found.add(new EventId(rs.getString(1), rs.getLong(2)));
         }
       }
       return found;

@@ -9,7 +9,6 @@ import io.orderflow.eventstore.grpc.EventResponse;
 import io.orderflow.eventstore.grpc.EventStore;
 import io.orderflow.eventstore.grpc.Response;
 import io.orderflow.infra.Database;
-import io.orderflow.infra.Json;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.order.NewOrder;
 import io.orderflow.order.Order;
@@ -24,8 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -47,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventStoreService implements EventStore {
   private static final Logger log = LoggerFactory.getLogger(EventStoreService.class);
-  /** Order events are identified by their journal coordinate: "Order|<id>:<seqNr>". */
-  private static final Pattern ORDER_EVENT_ID = Pattern.compile("(Order\\|.+):(\\d+)");
 
   private final ActorSystem<?> system;
   private final Orders orders;
@@ -78,11 +73,11 @@ public final class EventStoreService implements EventStore {
     } catch (EventRules.InvalidEvent e) {
       return CompletableFuture.completedFuture(failure(e.getMessage()));
     }
-    return NatsBroker.ORDER_STREAM.equals(in.getAggregateType()) ? createOrder(in) : append(in);
+    return JournalEvent.ORDER.equals(in.getAggregateType()) ? createOrder(in) : append(in);
   }
 
   private CompletionStage<Response> createOrder(Event in) {
-    if (!"order.created".equals(in.getEventType())) {
+    if (!Order.OrderCreated.TYPE.equals(in.getEventType())) {
       return CompletableFuture.completedFuture(failure("aggregate_type order takes only event_type order.created; "
           + "payment and review move an order on"));
     }
@@ -160,13 +155,13 @@ public final class EventStoreService implements EventStore {
   }
 
   private CompletionStage<List<Event>> byEventId(String eventId) {
-    Matcher m = ORDER_EVENT_ID.matcher(eventId);
-    if (m.matches() && m.group(2).length() > 18) return CompletableFuture.completedFuture(List.of());
-    CompletionStage<List<EventIndex.Location>> where = m.matches()
-        ? CompletableFuture.completedFuture(List.of(new EventIndex.Location(m.group(1), Long.parseLong(m.group(2)))))
-        : index.locate(eventId);
-    return where.thenCompose(locations -> collect(Source.from(locations)
-        .flatMapConcat(l -> journal.currentEventsByPersistenceId(l.persistenceId(), l.seqNr(), l.seqNr()))));
+    // An order event's id is its journal position; a generic event's is looked up in the index.
+    CompletionStage<List<EventId>> where = EventId.parse(eventId)
+        .filter(id -> id.persistenceId().startsWith(Order.ENTITY_KEY.name() + "|"))
+        .<CompletionStage<List<EventId>>>map(id -> CompletableFuture.completedFuture(List.of(id)))
+        .orElseGet(() -> index.locate(eventId));
+    return where.thenCompose(ids -> collect(Source.from(ids)
+        .flatMapConcat(id -> journal.currentEventsByPersistenceId(id.persistenceId(), id.seqNr(), id.seqNr()))));
   }
 
   @Override
@@ -197,25 +192,14 @@ public final class EventStoreService implements EventStore {
   }
 
   static Event toProto(EventEnvelope env) {
-    Object payload = env.event();
-    if (payload instanceof Order.Event e) {
-      return Event.newBuilder()
-          .setEventId(env.persistenceId() + ":" + env.sequenceNr())
-          .setEventType(e.type())
-          .setAggregateId(e.orderId())
-          .setAggregateType(NatsBroker.ORDER_STREAM)
-          .setEventData(Json.string(e))
-          .setStream(NatsBroker.ORDER_STREAM)
-          .build();
-    }
-    AggregateStream.Appended a = (AggregateStream.Appended) payload;
+    JournalEvent e = JournalEvent.of(env.persistenceId(), env.sequenceNr(), env.timestamp(), env.event());
     return Event.newBuilder()
-        .setEventId(a.eventId())
-        .setEventType(a.eventType())
-        .setAggregateId(a.aggregateId())
-        .setAggregateType(a.aggregateType())
-        .setEventData(a.data())
-        .setStream(a.aggregateType())
+        .setEventId(e.eventId())
+        .setEventType(e.eventType())
+        .setAggregateId(e.aggregateId())
+        .setAggregateType(e.aggregateType())
+        .setEventData(e.data())
+        .setStream(e.stream())
         .build();
   }
 

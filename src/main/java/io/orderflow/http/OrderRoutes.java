@@ -2,15 +2,18 @@ package io.orderflow.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.infra.Database;
 import io.orderflow.infra.Json;
 import io.orderflow.order.NewOrder;
 import io.orderflow.order.Order;
+import io.orderflow.order.OrderJson;
 import io.orderflow.order.OrderRequest;
 import io.orderflow.order.OrderStatus;
 import io.orderflow.order.Orders;
 import io.orderflow.view.OrderViewRepository;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -32,11 +35,12 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The order API of DESIGN.md §2. Writes go to the Order entity; reads of orders come from the
+ * The order API. Writes go to the Order entity; reads of orders come from the
  * read model (eventually consistent), reads of events from the journal (read-your-writes).
  * Every error is a JSON {@code {"error": "..."}}.
  */
@@ -81,7 +85,9 @@ public final class OrderRoutes extends AllDirectives {
           return error(StatusCodes.BAD_REQUEST, e.getMessage());
         }
         return onComplete(orders.create(order), result -> {
-          if (result.isSuccess()) return complete(StatusCodes.CREATED, result.get(), Jackson.marshaller(Json.MAPPER));
+          if (result.isSuccess()) {
+            return complete(StatusCodes.CREATED, OrderJson.of(result.get()), Jackson.marshaller(Json.MAPPER));
+          }
           Throwable e = Database.unwrap(result.failed().get());
           if (e instanceof StatusReply.ErrorMessage) return error(StatusCodes.CONFLICT, e.getMessage());
           return unavailable(e);
@@ -126,21 +132,20 @@ public final class OrderRoutes extends AllDirectives {
 
   private Route orderEvents(String id) {
     if (!OrderRequest.isValidId(id)) return error(StatusCodes.NOT_FOUND, "order " + id + " has no events");
-    CompletionStage<java.util.List<ObjectNode>> events = journal
+    CompletionStage<List<EventJson>> events = journal
         .currentEventsByPersistenceId(Order.persistenceIdOf(id), 0L, Long.MAX_VALUE)
-        .map(env -> {
-          Order.Event e = (Order.Event) env.event();
-          ObjectNode node = Json.MAPPER.createObjectNode();
-          node.put("seq_nr", env.sequenceNr());
-          node.put("event_type", e.type());
-          node.put("timestamp", env.timestamp());
-          node.set("data", Json.MAPPER.valueToTree(e));
-          return node;
-        })
-        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system);
+        .map(env -> EventJson.of(JournalEvent.of(env.persistenceId(), env.sequenceNr(), env.timestamp(), env.event())))
+        .runWith(Sink.seq(), system);
     return onSuccess(events, list -> list.isEmpty()
         ? error(StatusCodes.NOT_FOUND, "order " + id + " has no events")
         : complete(StatusCodes.OK, Map.of("order_id", id, "events", list), Jackson.marshaller(Json.MAPPER)));
+  }
+
+  /** One entry of {@code GET /api/orders/{id}/events}: the event's own JSON under {@code data}. */
+  record EventJson(long seqNr, String eventType, long timestamp, @JsonRawValue String data) {
+    static EventJson of(JournalEvent e) {
+      return new EventJson(e.seqNr(), e.eventType(), e.timestamp(), e.data());
+    }
   }
 
   private Route unavailable(Throwable e) {

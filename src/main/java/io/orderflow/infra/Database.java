@@ -65,7 +65,7 @@ public final class Database {
   }
 
   private void createSchemaWithBackoff(ActorSystem<?> system) {
-    Duration delay = Duration.ofMillis(500);
+    Backoff backoff = Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(10));
     while (true) {
       try {
         inTransaction(c -> {
@@ -80,10 +80,9 @@ public final class Database {
         log.info("Database schema is in place");
         return;
       } catch (Exception e) {
+        Duration delay = backoff.next();
         log.warn("Database not ready ({}); retrying in {} ms", rootMessage(e), delay.toMillis());
         sleep(delay);
-        delay = delay.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
-            ? Duration.ofSeconds(10) : delay.multipliedBy(2);
       }
     }
   }
@@ -99,6 +98,7 @@ public final class Database {
    * (CockroachDB's serialization failure) with a short backoff. The work must be repeatable.
    */
   public <T> T inTransaction(TxWork<T> work) throws SQLException {
+    Backoff backoff = Backoff.of(Duration.ofMillis(10), Duration.ofMillis(500));
     for (int attempt = 1; ; attempt++) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
@@ -113,7 +113,7 @@ public final class Database {
       } catch (SQLException e) {
         if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_RETRIES) throw e;
         log.debug("Serialization failure, retrying (attempt {})", attempt);
-        sleep(Duration.ofMillis(10L * attempt));
+        sleep(backoff.next());
       }
     }
   }

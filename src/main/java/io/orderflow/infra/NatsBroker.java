@@ -1,5 +1,6 @@
 package io.orderflow.infra;
 
+import com.typesafe.config.Config;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.ErrorListener;
@@ -18,43 +19,50 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's one NATS connection, and the JetStream streams and durable consumers of DESIGN.md
- * §2, created or updated idempotently at start-up.
+ * The node's one NATS connection, and the JetStream streams and durable consumers it is asked
+ * for. It knows no business consumer: each worker declares its own.
  */
-public final class NatsBroker implements AutoCloseable {
+public final class NatsBroker {
   private static final Logger log = LoggerFactory.getLogger(NatsBroker.class);
 
-  public static final String ORDER_STREAM = "order";
-  public static final String PAYMENT_CONSUMER = "paymentsvc";
-  public static final String REVIEW_CONSUMER = "reviewsvc";
-  public static final String VIEW_CONSUMER = "stream-processor";
+  /** orderflow.nats in nats.conf. */
+  public record Settings(String url, Duration duplicateWindow, int maxDeliver, Duration ackWait, int fetchBatch) {
+    static Settings of(Config nats) {
+      return new Settings(nats.getString("url"), nats.getDuration("duplicate-window"), nats.getInt("max-deliver"),
+          nats.getDuration("ack-wait"), nats.getInt("fetch-batch"));
+    }
+  }
 
   private final Connection connection;
   private final JetStream jetStream;
   private final JetStreamManagement management;
-  private final Duration duplicateWindow;
+  private final Settings settings;
   private final Set<String> knownStreams = ConcurrentHashMap.newKeySet();
   /** Bumped on every reconnect; consumers created before it are re-created (see JetStreamWorker). */
   private final AtomicLong reconnects;
 
-  private NatsBroker(Connection connection, Duration duplicateWindow, AtomicLong reconnects) throws IOException {
+  private NatsBroker(Connection connection, Settings settings, AtomicLong reconnects) throws IOException {
     this.connection = connection;
+    this.settings = settings;
     this.reconnects = reconnects;
     this.jetStream = connection.jetStream();
     this.management = connection.jetStreamManagement();
-    this.duplicateWindow = duplicateWindow;
   }
 
   /**
    * Connects, retrying until the server answers (nodes may start before NATS), and reconnects
-   * forever afterwards; jnats buffers publishes while it reconnects.
+   * forever afterwards; jnats buffers publishes while it reconnects. Closed when the node stops.
    */
-  public static NatsBroker connect(String url, Duration duplicateWindow) throws IOException, InterruptedException {
+  public static NatsBroker connect(ActorSystem<?> system) throws IOException, InterruptedException {
+    Settings settings = Settings.of(system.settings().config().getConfig("orderflow.nats"));
     AtomicLong reconnects = new AtomicLong();
+    String url = settings.url();
     Options options =
         Options.builder()
             .server(url)
@@ -73,8 +81,14 @@ public final class NatsBroker implements AutoCloseable {
             .errorListener(new ErrorListener() {})
             .build();
     log.info("Connecting to NATS at {}", url);
-    Connection c = Nats.connectReconnectOnConnect(options);
-    return new NatsBroker(c, duplicateWindow, reconnects);
+    NatsBroker broker = new NatsBroker(Nats.connectReconnectOnConnect(options), settings, reconnects);
+    Shutdown.task(system, CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-nats",
+        broker.connection::close);
+    return broker;
+  }
+
+  public Settings settings() {
+    return settings;
   }
 
   public Connection connection() {
@@ -98,7 +112,7 @@ public final class NatsBroker implements AutoCloseable {
             .name(name)
             .subjects(name + ".>")
             .storageType(StorageType.File)
-            .duplicateWindow(duplicateWindow)
+            .duplicateWindow(settings.duplicateWindow())
             .build();
     try {
       // An existing stream is left as its operator configured it (replicas, limits, storage).
@@ -111,44 +125,19 @@ public final class NatsBroker implements AutoCloseable {
     knownStreams.add(name);
   }
 
-  /** A durable pull consumer with explicit acks. */
-  public void ensureConsumer(String stream, String durable, String filter, int maxDeliver, Duration ackWait)
+  /** A durable pull consumer with explicit acks, created or updated. */
+  public void ensureConsumer(String stream, String durable, String filterSubject)
       throws IOException, JetStreamApiException {
     ConsumerConfiguration config =
         ConsumerConfiguration.builder()
             .durable(durable)
-            .filterSubject(filter)
+            .filterSubject(filterSubject)
             .ackPolicy(AckPolicy.Explicit)
             .deliverPolicy(DeliverPolicy.All)
-            .maxDeliver(maxDeliver)
-            .ackWait(ackWait)
+            .maxDeliver(settings.maxDeliver())
+            .ackWait(settings.ackWait())
             .maxAckPending(10_000)
             .build();
     management.addOrUpdateConsumer(stream, config);
-  }
-
-  /** The order stream and its three consumers, retrying while JetStream is not available. */
-  public void ensureOrderTopology(int maxDeliver, Duration ackWait) throws InterruptedException {
-    Duration delay = Duration.ofMillis(500);
-    while (true) {
-      try {
-        ensureStream(ORDER_STREAM);
-        ensureConsumer(ORDER_STREAM, PAYMENT_CONSUMER, "order.created", maxDeliver, ackWait);
-        ensureConsumer(ORDER_STREAM, REVIEW_CONSUMER, "order.payment.debited", maxDeliver, ackWait);
-        ensureConsumer(ORDER_STREAM, VIEW_CONSUMER, "order.>", maxDeliver, ackWait);
-        log.info("JetStream stream {} and consumers {}, {}, {} are in place",
-            ORDER_STREAM, PAYMENT_CONSUMER, REVIEW_CONSUMER, VIEW_CONSUMER);
-        return;
-      } catch (IOException | JetStreamApiException e) {
-        log.warn("JetStream not ready ({}); retrying in {} ms", e.getMessage(), delay.toMillis());
-        Thread.sleep(delay.toMillis());
-        delay = delay.compareTo(Duration.ofSeconds(5)) >= 0 ? delay : delay.multipliedBy(2);
-      }
-    }
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    connection.close();
   }
 }

@@ -61,9 +61,13 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   public sealed interface Event extends CborSerializable {
     String orderId();
 
-    /** The JetStream subject the event is published to. */
+    /** The event's type, which is also its JetStream subject. */
     String type();
   }
+
+  /** Every order event type, the subjects of stream {@code order}. */
+  public static final Set<String> EVENT_TYPES = Set.of(OrderCreated.TYPE, PaymentDebited.TYPE,
+      PaymentDeclined.TYPE, OrderApproved.TYPE, OrderRejected.TYPE);
 
   public record OrderCreated(
       String orderId, String customerId, String restaurantId, List<OrderItem> orderItems,
@@ -73,41 +77,48 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
       amount = amount.setScale(2, RoundingMode.UNNECESSARY);
     }
 
+    public static final String TYPE = "order.created";
+
     public String type() {
-      return "order.created";
+      return TYPE;
     }
   }
 
   public record PaymentDebited(String orderId, String paymentId) implements Event {
+    public static final String TYPE = "order.payment.debited";
+
     public String type() {
-      return "order.payment.debited";
+      return TYPE;
     }
   }
 
   public record PaymentDeclined(String orderId, String reason) implements Event {
+    public static final String TYPE = "order.payment.declined";
+
     public String type() {
-      return "order.payment.declined";
+      return TYPE;
     }
   }
 
   public record OrderApproved(String orderId) implements Event {
+    public static final String TYPE = "order.approved";
+
     public String type() {
-      return "order.approved";
+      return TYPE;
     }
   }
 
   public record OrderRejected(String orderId, String reason) implements Event {
+    public static final String TYPE = "order.rejected";
+
     public String type() {
-      return "order.rejected";
+      return TYPE;
     }
   }
 
   // ---- state ----------------------------------------------------------------------------
 
-  /**
-   * The order after all its events; serialized as the order JSON of DESIGN.md §2
-   * (status null: the order does not exist yet).
-   */
+  /** The order after all its events (status null: the order does not exist yet). */
   public record State(
       String orderId, String customerId, String restaurantId, OrderStatus status, long createdOn,
       BigDecimal amount, List<OrderItem> orderItems, String paymentId, String reason)
@@ -170,15 +181,17 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   /** What a command does to a state. */
   public sealed interface Decision {
+    /** The command changes the order: persist this event. */
     record Persist(Event event) implements Decision {}
 
-    /** Nothing to persist: a query, or a repeat of what already happened. */
-    record Accept() implements Decision {}
+    /** Nothing to persist: a query, or a repeat of what already happened. Answered with the state. */
+    record Unchanged() implements Decision {}
 
-    record Reject(String reason) implements Decision {}
+    /** The command does not fit the order's state: answered with an error, nothing persisted. */
+    record Refused(String reason) implements Decision {}
   }
 
-  private static final Decision ACCEPT = new Decision.Accept();
+  private static final Decision UNCHANGED = new Decision.Unchanged();
 
   /** The rules of the lifecycle: which state accepts which command. Pure. */
   public static Decision decide(State s, Command c) {
@@ -190,37 +203,37 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
             o.amount(), cr.createdOn()));
       }
       return s.sameContent(cr.order())
-          ? ACCEPT
-          : new Decision.Reject("order " + id + " already exists with different content");
+          ? UNCHANGED
+          : new Decision.Refused("order " + id + " already exists with different content");
     }
-    if (!s.exists()) return new Decision.Reject("order " + id + " does not exist");
-    if (c instanceof Get) return ACCEPT;
+    if (!s.exists()) return new Decision.Refused("order " + id + " does not exist");
+    if (c instanceof Get) return UNCHANGED;
     OrderStatus st = s.status();
     if (c instanceof RecordPaymentDebited d) {
       if (st == OrderStatus.Pending) return new Decision.Persist(new PaymentDebited(id, d.paymentId()));
-      if (st == OrderStatus.Declined) return reject(s, "its payment was declined");
-      return ACCEPT; // Paid, Approved, Rejected: the debit is already recorded
+      if (st == OrderStatus.Declined) return refuse(s, "its payment was declined");
+      return UNCHANGED; // Paid, Approved, Rejected: the debit is already recorded
     }
     if (c instanceof RecordPaymentDeclined d) {
       if (st == OrderStatus.Pending) return new Decision.Persist(new PaymentDeclined(id, d.reason()));
-      if (st == OrderStatus.Declined) return ACCEPT;
-      return reject(s, "it is already paid");
+      if (st == OrderStatus.Declined) return UNCHANGED;
+      return refuse(s, "it is already paid");
     }
     if (c instanceof Approve) {
       if (st == OrderStatus.Paid) return new Decision.Persist(new OrderApproved(id));
-      if (st == OrderStatus.Approved) return ACCEPT;
-      return reject(s, "only a Paid order can be approved");
+      if (st == OrderStatus.Approved) return UNCHANGED;
+      return refuse(s, "only a Paid order can be approved");
     }
     if (c instanceof Reject r) {
       if (st == OrderStatus.Paid) return new Decision.Persist(new OrderRejected(id, r.reason()));
-      if (st == OrderStatus.Rejected) return ACCEPT;
-      return reject(s, "only a Paid order can be rejected");
+      if (st == OrderStatus.Rejected) return UNCHANGED;
+      return refuse(s, "only a Paid order can be rejected");
     }
     throw new IllegalArgumentException("unknown command " + c.getClass().getName());
   }
 
-  private static Decision reject(State s, String why) {
-    return new Decision.Reject("order " + s.orderId() + " is " + s.status() + ": " + why);
+  private static Decision refuse(State s, String why) {
+    return new Decision.Refused("order " + s.orderId() + " is " + s.status() + ": " + why);
   }
 
   // ---- the entity -----------------------------------------------------------------------
@@ -274,8 +287,8 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
             return StatusReply.success(after);
           });
     }
-    if (d instanceof Decision.Reject r) {
-      log.info("Order {}: rejected {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
+    if (d instanceof Decision.Refused r) {
+      log.info("Order {}: refused {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
       return Effect().reply(command.replyTo(), StatusReply.error(r.reason()));
     }
     return Effect().reply(command.replyTo(), StatusReply.success(state));

@@ -12,32 +12,28 @@ import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * The one way into the Order aggregates, used by HTTP, gRPC and the workers: asks the sharded
- * entity (wherever in the cluster it lives) and completes with its state after the command,
- * or fails with {@link StatusReply.ErrorMessage} (the entity's rejection) or a timeout.
+ * The one way into the Order aggregates, used by HTTP, gRPC and the workers: asks the entity
+ * (wherever in the cluster it lives) and completes with its state after the command, or fails
+ * with {@link StatusReply.ErrorMessage} (the entity refused) or a timeout.
  */
-public final class Orders {
-  private final ClusterSharding sharding;
-  private final Duration askTimeout;
-
-  public Orders(ActorSystem<?> system, Duration askTimeout) {
-    this.sharding = ClusterSharding.get(system);
-    this.askTimeout = askTimeout;
-  }
+public interface Orders {
+  CompletionStage<Order.State> ask(
+      String orderId, Function<ActorRef<StatusReply<Order.State>>, Order.Command> command);
 
   /**
    * Creates the order (a server-generated id when the request has none). Completes once the
    * OrderCreated event is journaled; a repeat of the same order completes with it unchanged.
    */
-  public CompletionStage<Order.State> create(NewOrder order) {
+  default CompletionStage<Order.State> create(NewOrder order) {
     NewOrder withId = order.orderId() == null ? order.withOrderId(UUID.randomUUID().toString()) : order;
     long now = Instant.now().getEpochSecond();
     return ask(withId.orderId(), replyTo -> new Order.Create(withId, now, replyTo));
   }
 
-  public CompletionStage<Order.State> ask(
-      String orderId, Function<ActorRef<StatusReply<Order.State>>, Order.Command> command) {
-    return sharding.entityRefFor(Order.ENTITY_KEY, orderId)
+  /** The entities under cluster sharding. */
+  static Orders sharded(ActorSystem<?> system, Duration askTimeout) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return (orderId, command) -> sharding.entityRefFor(Order.ENTITY_KEY, orderId)
         .<StatusReply<Order.State>>ask(command::apply, askTimeout)
         .thenCompose(reply -> reply.isSuccess()
             ? CompletableFuture.completedFuture(reply.getValue())

@@ -1,12 +1,15 @@
 package io.orderflow.payment;
 
+import com.typesafe.config.Config;
 import io.nats.client.Message;
-import io.orderflow.infra.JetStreamWorker;
-import io.orderflow.infra.JetStreamWorker.Outcome;
+import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.order.Order;
 import io.orderflow.order.OrderStatus;
 import io.orderflow.order.Orders;
-import io.orderflow.order.OrderMessages;
+import io.orderflow.worker.OrderMessage;
+import io.orderflow.worker.Outcome;
+import io.orderflow.worker.Worker;
+import java.math.BigDecimal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -29,18 +32,22 @@ public final class PaymentWorker {
     this.gateway = gateway;
   }
 
-  public JetStreamWorker.BatchHandler handler() {
-    return JetStreamWorker.perMessage(this::handle);
-  }
+  /** Consumer paymentsvc on order.created, with the simulated gateway of orderflow.payment. */
+  public static final Worker WORKER = new Worker("payment", JournalEvent.ORDER, "paymentsvc",
+      Order.OrderCreated.TYPE, node -> {
+        Config config = node.system().settings().config().getConfig("orderflow.payment");
+        var gateway = new SimulatedPaymentGateway(new BigDecimal(config.getString("max-amount")));
+        return Worker.perMessage(new PaymentWorker(node.orders(), gateway)::handle);
+      });
 
   CompletionStage<Outcome> handle(Message message) {
     String orderId;
     try {
-      orderId = OrderMessages.orderId(message);
-    } catch (OrderMessages.PoisonMessage e) {
+      orderId = OrderMessage.read(message).order().orderId();
+    } catch (OrderMessage.PoisonMessage e) {
       return CompletableFuture.completedFuture(new Outcome.Terminate(e.getMessage()));
     }
-    return OrderMessages.settle(orderId, orders.ask(orderId, Order.Get::new).thenCompose(order -> {
+    return Outcome.ofReply(orderId, orders.ask(orderId, Order.Get::new).thenCompose(order -> {
       if (order.status() != OrderStatus.Pending) {
         log.info("Order {}: payment already settled ({}), skipping redelivery", orderId, order.status());
         return CompletableFuture.completedFuture(order);

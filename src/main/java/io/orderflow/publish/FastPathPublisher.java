@@ -1,5 +1,6 @@
 package io.orderflow.publish;
 
+import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.infra.NatsBroker;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class FastPathPublisher implements Order.EventListener {
   private static final Logger log = LoggerFactory.getLogger(FastPathPublisher.class);
 
-  private final NatsBroker broker;
+  private final EventSink sink;
   /**
    * The entity must never wait on NATS (jnats blocks a publisher when its write queue is full):
    * one thread publishes, and when it falls behind, events are left to the projection.
@@ -35,7 +36,7 @@ public final class FastPathPublisher implements Order.EventListener {
           new ThreadPoolExecutor.DiscardPolicy());
 
   public FastPathPublisher(NatsBroker broker) {
-    this.broker = broker;
+    this.sink = EventSink.jetStream(broker);
   }
 
   @Override
@@ -44,14 +45,11 @@ public final class FastPathPublisher implements Order.EventListener {
   }
 
   private void publish(String persistenceId, long seqNr, Order.Event event, Order.State after) {
-    try {
-      PublisherHandler.publish(broker, Outgoing.of(persistenceId, seqNr, event, after))
-          .whenComplete((ack, err) -> {
-            if (err != null) log.debug("Fast path publish of {}:{} failed ({}); the projection will publish it",
-                persistenceId, seqNr, err.toString());
-          });
-    } catch (Exception e) {
-      log.debug("Fast path publish of {}:{} failed ({}); the projection will publish it", persistenceId, seqNr, e.toString());
-    }
+    JournalEvent journaled = JournalEvent.of(persistenceId, seqNr, System.currentTimeMillis(), event);
+    sink.publish(Outgoing.of(journaled, after)).whenComplete((duplicate, err) -> {
+      if (err != null) {
+        log.debug("Fast path publish of {} failed ({}); the projection will publish it", journaled.eventId(), err.toString());
+      }
+    });
   }
 }

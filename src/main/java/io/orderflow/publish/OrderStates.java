@@ -14,22 +14,34 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
  * Events of one order arrive in sequence within a tag slice, so the state is usually derived
  * from the previous one in memory; after a restart or an eviction it is replayed from the journal.
  */
-final class OrderStates {
+public final class OrderStates {
+  /** Replays an order's events 1..toSeqNr from the journal. */
+  @FunctionalInterface
+  public interface Replay {
+    CompletionStage<Order.State> upTo(String persistenceId, String orderId, long toSeqNr);
+  }
+
   private record Entry(long seqNr, Order.State state) {}
 
-  private final JdbcReadJournal journal;
-  private final ActorSystem<?> system;
+  private final Replay replay;
   private final Map<String, Entry> cache;
 
-  OrderStates(ActorSystem<?> system, int capacity) {
-    this.system = system;
-    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+  public OrderStates(Replay replay, int capacity) {
+    this.replay = replay;
     this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
         return size() > capacity;
       }
     };
+  }
+
+  /** Replays from the node's read journal. */
+  public static Replay fromJournal(ActorSystem<?> system) {
+    JdbcReadJournal journal =
+        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    return (persistenceId, orderId, toSeqNr) -> journal.currentEventsByPersistenceId(persistenceId, 1, toSeqNr)
+        .runFold(Order.State.empty(orderId), (s, env) -> s.apply((Order.Event) env.event()), system);
   }
 
   /** The order's state after event {@code seqNr}, which is {@code event}. */
@@ -42,9 +54,7 @@ final class OrderStates {
     if (previous != null && previous.seqNr() == seqNr - 1) {
       return CompletableFuture.completedFuture(remember(persistenceId, seqNr, previous.state().apply(event)));
     }
-    return journal.currentEventsByPersistenceId(persistenceId, 1, seqNr)
-        .runFold(Order.State.empty(event.orderId()), (s, env) -> s.apply((Order.Event) env.event()), system)
-        .thenApply(s -> remember(persistenceId, seqNr, s));
+    return replay.upTo(persistenceId, event.orderId(), seqNr).thenApply(s -> remember(persistenceId, seqNr, s));
   }
 
   private Order.State remember(String persistenceId, long seqNr, Order.State state) {

@@ -1,17 +1,11 @@
 package io.orderflow.publish;
 
-import io.nats.client.PublishOptions;
-import io.nats.client.api.PublishAck;
-import io.orderflow.eventstore.AggregateStream;
-import io.orderflow.infra.NatsBroker;
+import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.order.Order;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
@@ -19,20 +13,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes a batch of journaled events to JetStream and completes only when every one is
- * acknowledged by the stream; the projection saves the batch's offset after that. A failure
- * fails the batch, the projection restarts from the saved offset, and the re-published events
- * are dropped as duplicates by their Nats-Msg-Id: each event is in the stream exactly once.
+ * Publishes a batch of journaled events and completes only when every one is acknowledged by the
+ * stream; the projection saves the batch's offset after that. A failure fails the batch, the
+ * projection restarts from the saved offset, and the re-published events are dropped as
+ * duplicates by their Nats-Msg-Id: each event is in the stream exactly once.
  */
 public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>> {
   private static final Logger log = LoggerFactory.getLogger(PublisherHandler.class);
-  private static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
 
-  private final NatsBroker broker;
+  private final EventSink sink;
   private final OrderStates states;
 
-  public PublisherHandler(NatsBroker broker, OrderStates states) {
-    this.broker = broker;
+  public PublisherHandler(EventSink sink, OrderStates states) {
+    this.sink = sink;
     this.states = states;
   }
 
@@ -49,42 +42,28 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
     return messages.thenCompose(this::publishAll);
   }
 
-  /** Publishes one message; completes with the stream's acknowledgement (a duplicate is one too). */
-  static CompletableFuture<PublishAck> publish(NatsBroker broker, Outgoing m) throws Exception {
-    broker.ensureStream(m.stream());
-    PublishOptions options = PublishOptions.builder().messageId(m.msgId()).expectedStream(m.stream()).build();
-    return broker.jetStream().publishAsync(m.subject(), m.headers(), m.body(), options)
-        .orTimeout(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
   private CompletionStage<Outgoing> toOutgoing(EventEnvelope<Object> env) {
-    Object event = env.event();
-    if (event instanceof Order.Event e) {
-      // Order events have no id of their own: their journal coordinate is their id.
-      return states.after(env.persistenceId(), env.sequenceNr(), e)
-          .thenApply(state -> Outgoing.of(env.persistenceId(), env.sequenceNr(), e, state));
+    JournalEvent event;
+    try {
+      event = JournalEvent.of(env.persistenceId(), env.sequenceNr(), env.timestamp(), env.event());
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (event instanceof AggregateStream.Appended e) {
-      return CompletableFuture.completedFuture(new Outgoing(e.aggregateType(), e.eventType(), env.persistenceId(),
-          env.sequenceNr(), e.eventId(), e.aggregateId(), e.aggregateType(), e.data().getBytes(StandardCharsets.UTF_8)));
+    if (env.event() instanceof Order.Event e) {
+      return states.after(env.persistenceId(), env.sequenceNr(), e).thenApply(state -> Outgoing.of(event, state));
     }
-    return CompletableFuture.failedFuture(new IllegalStateException(
-        "cannot publish event of type " + event.getClass().getName() + " from " + env.persistenceId()));
+    return CompletableFuture.completedFuture(Outgoing.of(event));
   }
 
   private CompletionStage<Done> publishAll(List<Outgoing> messages) {
-    List<CompletableFuture<PublishAck>> acks = new ArrayList<>(messages.size());
-    try {
-      for (Outgoing m : messages) acks.add(publish(broker, m));
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    List<CompletableFuture<Boolean>> acks = new ArrayList<>(messages.size());
+    for (Outgoing m : messages) acks.add(sink.publish(m).toCompletableFuture());
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
         .whenComplete((v, err) -> {
           if (err != null) {
             log.warn("Publishing {} events failed ({}); the batch will be retried", messages.size(), err.toString());
           } else if (log.isDebugEnabled()) {
-            long dups = acks.stream().filter(a -> a.join().isDuplicate()).count();
+            long dups = acks.stream().filter(CompletableFuture::join).count();
             log.debug("Published {} events ({} duplicates dropped by the stream)", messages.size(), dups);
           }
         })

@@ -51,7 +51,8 @@ public final class PublisherProjection {
             ProjectionId.of(NAME, tag),
             source,
             db::session,
-            () -> new PublisherHandler(broker, new OrderStates(system, cacheSize)),
+            () -> new PublisherHandler(EventSink.jetStream(broker),
+                new OrderStates(OrderStates.fromJournal(system), cacheSize)),
             system)
         // Small time window: a quiet system publishes at once, a busy one in batches.
         .withGroup(batchSize, Duration.ofMillis(10));

@@ -1,12 +1,12 @@
 package io.orderflow.review;
 
-import io.orderflow.order.Order;
+import io.orderflow.order.OrderJson;
 import java.util.Optional;
 
 /** Decides whether a paid order is approved. */
 public interface ReviewPolicy {
   /** Empty: approve; otherwise the reason for rejecting. */
-  Optional<String> rejectionReason(Order.State order);
+  Optional<String> rejectionReason(OrderJson order);
 
   /** Approves unless the order's total quantity exceeds {@code maxQuantity}. */
   static ReviewPolicy maxQuantity(int maxQuantity) {

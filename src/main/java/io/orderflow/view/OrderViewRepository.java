@@ -1,8 +1,8 @@
 package io.orderflow.view;
 
 import io.orderflow.infra.Database;
-import io.orderflow.order.Order;
 import io.orderflow.order.OrderItem;
+import io.orderflow.order.OrderJson;
 import io.orderflow.order.OrderStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
 /** The read model: tables {@code orders} and {@code order_items}, plain JDBC. */
 public final class OrderViewRepository {
   /** An order as of one journaled event. */
-  public record Update(Order.State state, long seqNr) {}
+  public record Update(OrderJson order, long seqNr) {}
 
   // Applies only a newer event: redeliveries and out-of-order messages change nothing.
   private static final String UPSERT_ORDER =
@@ -47,7 +47,7 @@ public final class OrderViewRepository {
   public CompletionStage<Void> apply(Collection<Update> updates) {
     // One row per order (the newest), in key order so concurrent batches lock in the same order.
     Map<String, Update> newest = new java.util.TreeMap<>();
-    for (Update u : updates) newest.merge(u.state().orderId(), u, (a, b) -> a.seqNr() >= b.seqNr() ? a : b);
+    for (Update u : updates) newest.merge(u.order().orderId(), u, (a, b) -> a.seqNr() >= b.seqNr() ? a : b);
     return db.inTransactionAsync(c -> {
       write(c, newest.values());
       return null;
@@ -59,7 +59,7 @@ public final class OrderViewRepository {
     try (PreparedStatement orders = c.prepareStatement(UPSERT_ORDER);
         PreparedStatement items = c.prepareStatement(INSERT_ITEM)) {
       for (Update u : updates) {
-        Order.State s = u.state();
+        OrderJson s = u.order();
         orders.setString(1, s.orderId());
         orders.setString(2, s.customerId());
         orders.setString(3, s.restaurantId());
@@ -88,15 +88,15 @@ public final class OrderViewRepository {
     }
   }
 
-  public CompletionStage<Optional<Order.State>> find(String orderId) {
+  public CompletionStage<Optional<OrderJson>> find(String orderId) {
     return db.inTransactionAsync(c -> {
-      List<Order.State> found = query(c, SELECT_ORDER + " WHERE order_id = ?", List.of(orderId));
+      List<OrderJson> found = query(c, SELECT_ORDER + " WHERE order_id = ?", List.of(orderId));
       return found.stream().findFirst();
     });
   }
 
   /** Newest first; filters are optional. */
-  public CompletionStage<List<Order.State>> list(OrderStatus status, String customerId, int limit) {
+  public CompletionStage<List<OrderJson>> list(OrderStatus status, String customerId, int limit) {
     StringBuilder sql = new StringBuilder(SELECT_ORDER).append(" WHERE TRUE");
     List<Object> params = new ArrayList<>();
     if (status != null) {
@@ -111,13 +111,13 @@ public final class OrderViewRepository {
     return db.inTransactionAsync(c -> query(c, sql.toString(), params));
   }
 
-  private static List<Order.State> query(Connection c, String sql, List<?> params) throws SQLException {
-    Map<String, Order.State> orders = new LinkedHashMap<>();
+  private static List<OrderJson> query(Connection c, String sql, List<?> params) throws SQLException {
+    Map<String, OrderJson> orders = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.size(); i++) ps.setObject(i + 1, params.get(i));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          orders.put(rs.getString(1), new Order.State(rs.getString(1), rs.getString(2), rs.getString(3),
+          orders.put(rs.getString(1), new OrderJson(rs.getString(1), rs.getString(2), rs.getString(3),
               OrderStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getBigDecimal(6), List.of(),
               rs.getString(7), rs.getString(8)));
         }
@@ -138,9 +138,6 @@ public final class OrderViewRepository {
         }
       }
     }
-    return orders.values().stream()
-        .map(o -> new Order.State(o.orderId(), o.customerId(), o.restaurantId(), o.status(), o.createdOn(),
-            o.amount(), items.getOrDefault(o.orderId(), List.of()), o.paymentId(), o.reason()))
-        .toList();
+    return orders.values().stream().map(o -> o.withItems(items.getOrDefault(o.orderId(), List.of()))).toList();
   }
 }

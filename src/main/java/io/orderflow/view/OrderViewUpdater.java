@@ -1,10 +1,11 @@
 package io.orderflow.view;
 
 import io.nats.client.Message;
-import io.orderflow.infra.JetStreamWorker;
-import io.orderflow.infra.JetStreamWorker.Outcome;
-import io.orderflow.order.OrderMessages;
+import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.infra.Database;
+import io.orderflow.worker.OrderMessage;
+import io.orderflow.worker.Outcome;
+import io.orderflow.worker.Worker;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,18 +25,19 @@ public final class OrderViewUpdater {
     this.repository = repository;
   }
 
-  public JetStreamWorker.BatchHandler handler() {
-    return this::handle;
-  }
+  /** Consumer stream-processor on every order event. */
+  public static final Worker WORKER = new Worker("stream-processor", JournalEvent.ORDER, "stream-processor",
+      JournalEvent.ORDER + ".>", node -> new OrderViewUpdater(new OrderViewRepository(node.db()))::handle);
 
   List<CompletionStage<Outcome>> handle(List<Message> batch) {
     List<OrderViewRepository.Update> updates = new ArrayList<>(batch.size());
     List<Outcome> poison = new ArrayList<>(batch.size()); // null: part of the transaction
     for (Message m : batch) {
       try {
-        updates.add(new OrderViewRepository.Update(OrderMessages.state(m), OrderMessages.seqNr(m)));
+        OrderMessage message = OrderMessage.read(m);
+        updates.add(new OrderViewRepository.Update(message.order(), message.seqNr()));
         poison.add(null);
-      } catch (OrderMessages.PoisonMessage e) {
+      } catch (OrderMessage.PoisonMessage e) {
         poison.add(new Outcome.Terminate(e.getMessage()));
       } catch (RuntimeException e) {
         poison.add(new Outcome.Terminate("malformed order message: " + e.getMessage()));
@@ -83,7 +85,7 @@ public final class OrderViewUpdater {
   }
 
   private static Outcome refused(OrderViewRepository.Update update, Throwable e) {
-    return new Outcome.Terminate("order " + update.state().orderId() + ": the read model refuses it: "
+    return new Outcome.Terminate("order " + update.order().orderId() + ": the read model refuses it: "
         + Database.rootMessage(e));
   }
 

@@ -30,7 +30,7 @@ class OrderTest {
   }
 
   static String rejected(Decision d) {
-    return assertInstanceOf(Decision.Reject.class, d).reason();
+    return assertInstanceOf(Decision.Refused.class, d).reason();
   }
 
   @Test
@@ -47,7 +47,7 @@ class OrderTest {
   void repeatedCreateWithSameContentIsAcceptedWithoutEvent() {
     NewOrder samePricesOtherScale = new NewOrder("o-1", "c-1", "r-1",
         List.of(new OrderItem("A1", "Pho", new BigDecimal("8.5"), 5)), new BigDecimal("42.5"));
-    assertInstanceOf(Decision.Accept.class, Order.decide(given(CREATED), new Order.Create(samePricesOtherScale, 1L, null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(given(CREATED), new Order.Create(samePricesOtherScale, 1L, null)));
   }
 
   @Test
@@ -99,14 +99,14 @@ class OrderTest {
   @Test
   void repeatsOfWhatHappenedAreAcknowledgedAndPersistNothing() {
     Order.State paid = given(CREATED, DEBITED);
-    assertInstanceOf(Decision.Accept.class, Order.decide(paid, new Order.RecordPaymentDebited("pay-1", null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(paid, new Order.RecordPaymentDebited("pay-1", null)));
     Order.State approved = given(CREATED, DEBITED, new Order.OrderApproved("o-1"));
-    assertInstanceOf(Decision.Accept.class, Order.decide(approved, new Order.Approve(null)));
-    assertInstanceOf(Decision.Accept.class, Order.decide(approved, new Order.RecordPaymentDebited("pay-1", null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(approved, new Order.Approve(null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(approved, new Order.RecordPaymentDebited("pay-1", null)));
     Order.State declined = given(CREATED, new Order.PaymentDeclined("o-1", "x"));
-    assertInstanceOf(Decision.Accept.class, Order.decide(declined, new Order.RecordPaymentDeclined("x", null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(declined, new Order.RecordPaymentDeclined("x", null)));
     Order.State rejectedState = given(CREATED, DEBITED, new Order.OrderRejected("o-1", "x"));
-    assertInstanceOf(Decision.Accept.class, Order.decide(rejectedState, new Order.Reject("x", null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(rejectedState, new Order.Reject("x", null)));
   }
 
   @Test

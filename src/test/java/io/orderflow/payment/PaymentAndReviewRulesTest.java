@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.orderflow.order.Order;
+import io.orderflow.order.OrderJson;
 import io.orderflow.order.OrderItem;
 import io.orderflow.order.OrderStatus;
 import io.orderflow.review.ReviewPolicy;
@@ -34,10 +34,10 @@ class PaymentAndReviewRulesTest {
     assertTrue(declined.reason().contains("exceeds the limit of 1000"));
   }
 
-  static Order.State paid(int... quantities) {
+  static OrderJson paid(int... quantities) {
     List<OrderItem> items = java.util.Arrays.stream(quantities)
         .mapToObj(q -> new OrderItem("A", "x", BigDecimal.ONE, q)).toList();
-    return new Order.State("o", "c", "r", OrderStatus.Paid, 1L, new BigDecimal(items.size()), items, "p", null);
+    return new OrderJson("o", "c", "r", OrderStatus.Paid, 1L, new BigDecimal(items.size()), items, "p", null);
   }
 
   @Test

@@ -1,8 +1,14 @@
-package io.orderflow.infra;
+package io.orderflow.worker;
 
 import io.nats.client.ConsumeOptions;
 import io.nats.client.IterableConsumer;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
+import io.orderflow.infra.Backoff;
+import io.orderflow.infra.Database;
+import io.orderflow.infra.NatsBroker;
+import io.orderflow.infra.Shutdown;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,99 +16,90 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls batches from one durable JetStream consumer and settles every message by what its
- * handler decided: ack, terminate (a poison message, logged with its stream sequence) or retry
- * (redelivered later). Every node running the worker binds the same durable, so the messages are
- * shared between nodes like the original's queue group. Nothing a message does stops the loop.
+ * Runs one declared {@link Worker}: pulls from its durable JetStream consumer and settles every
+ * message by what the handler decided: ack, terminate (a poison message, logged with its stream
+ * sequence) or retry (redelivered later). Every node running the worker binds the same durable,
+ * so the messages are shared between nodes like the original's queue group. Nothing a message
+ * does stops the loop.
  */
 public final class JetStreamWorker {
   private static final Logger log = LoggerFactory.getLogger(JetStreamWorker.class);
   private static final Duration IDLE_WAIT = Duration.ofMillis(500);
 
-  /** What to do with one message. */
-  public sealed interface Outcome {
-    Outcome ACK = new Ack();
-
-    record Ack() implements Outcome {}
-
-    /** Never deliver again: the message can never succeed. */
-    record Terminate(String reason) implements Outcome {}
-
-    /** Deliver again later: a passing failure (timeout, unavailable database). */
-    record Retry(String reason) implements Outcome {}
-  }
-
-  /**
-   * Decides the outcome of each message of a batch: one stage per message, in the batch's order.
-   * A message is settled as soon as its own stage completes.
-   */
-  @FunctionalInterface
-  public interface BatchHandler {
-    List<CompletionStage<Outcome>> handle(List<Message> batch);
-  }
-
-  /** A handler of single messages, run concurrently; a failure becomes a retry. */
-  public static BatchHandler perMessage(Function<Message, CompletionStage<Outcome>> handler) {
-    return batch -> {
-      List<CompletionStage<Outcome>> results = new ArrayList<>(batch.size());
-      for (Message m : batch) {
-        try {
-          results.add(handler.apply(m));
-        } catch (RuntimeException e) {
-          results.add(CompletableFuture.failedFuture(e));
-        }
-      }
-      return results;
-    };
-  }
-
   private final NatsBroker broker;
-  private final String stream;
-  private final String durable;
+  private final Worker worker;
+  private final Worker.BatchHandler handler;
   private final int batchSize;
   private final Duration ackWait;
-  private final BatchHandler handler;
   private final Thread thread;
   /** Messages taken but not yet settled; at most one batch's worth. */
   private final Semaphore inFlight;
   private volatile boolean running = true;
 
-  public JetStreamWorker(NatsBroker broker, String stream, String durable, int batchSize, Duration ackWait,
-      BatchHandler handler) {
+  private JetStreamWorker(NatsBroker broker, Worker worker, Worker.BatchHandler handler) {
     this.broker = broker;
-    this.stream = stream;
-    this.durable = durable;
-    this.batchSize = batchSize;
-    this.ackWait = ackWait;
+    this.worker = worker;
     this.handler = handler;
+    this.batchSize = broker.settings().fetchBatch();
+    this.ackWait = broker.settings().ackWait();
     this.inFlight = new Semaphore(batchSize);
-    this.thread = new Thread(this::run, "jetstream-" + durable);
+    this.thread = new Thread(this::run, "jetstream-" + worker.durable());
     this.thread.setDaemon(true);
   }
 
-  public JetStreamWorker start() {
-    thread.start();
-    log.info("Worker {} started on stream {}", durable, stream);
-    return this;
+  /**
+   * Starts the worker; it stops taking messages when the node shuts down, before sharding hands
+   * the entities over, and settles those in hand.
+   */
+  public static JetStreamWorker start(NatsBroker broker, Worker worker, Worker.Context node) {
+    ActorSystem<?> system = node.system();
+    JetStreamWorker w = new JetStreamWorker(broker, worker, worker.handler().apply(node));
+    w.thread.start();
+    log.info("Worker {} started on stream {} ({})", worker.durable(), worker.stream(), worker.filterSubject());
+    Shutdown.task(system, CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-worker-" + worker.durable(), w::stop);
+    return w;
+  }
+
+  /**
+   * The streams and durable consumers of all declared workers (whatever this node's roles, so
+   * that messages wait for a worker that starts later), retrying while JetStream is not available.
+   */
+  public static void declare(NatsBroker broker, List<Worker> workers) throws InterruptedException {
+    Backoff backoff = Backoff.of(Duration.ofMillis(500), Duration.ofSeconds(5));
+    while (true) {
+      try {
+        for (Worker w : workers) {
+          broker.ensureStream(w.stream());
+          broker.ensureConsumer(w.stream(), w.durable(), w.filterSubject());
+        }
+        log.info("JetStream consumers in place: {}", workers.stream()
+            .map(w -> w.stream() + "/" + w.durable() + " (" + w.filterSubject() + ")").toList());
+        return;
+      } catch (IOException | JetStreamApiException e) {
+        log.warn("JetStream not ready ({}); retrying", e.getMessage());
+        backoff.sleep();
+      }
+    }
   }
 
   /** Stops taking messages and waits (up to the ack wait) for those in hand to be settled. */
-  public void stop() throws InterruptedException {
+  void stop() throws InterruptedException {
     running = false;
     thread.join(ackWait.toMillis());
     if (inFlight.tryAcquire(batchSize, ackWait.toMillis(), TimeUnit.MILLISECONDS)) inFlight.release(batchSize);
-    log.info("Worker {} stopped", durable);
+    log.info("Worker {} stopped", worker.durable());
   }
 
   private void run() {
     IterableConsumer consumer = null;
     long generation = -1;
-    Duration backoff = Duration.ofMillis(200);
+    Backoff backoff = Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(5));
     while (running) {
       try {
         // A pull consumer made before a reconnect can wait long for heartbeats to notice; make a new one.
@@ -112,7 +109,7 @@ public final class JetStreamWorker {
         }
         if (consumer == null) {
           generation = broker.reconnects();
-          consumer = broker.connection().getConsumerContext(stream, durable)
+          consumer = broker.connection().getConsumerContext(worker.stream(), worker.durable())
               .iterate(ConsumeOptions.builder().batchSize(batchSize).build());
         }
         if (!inFlight.tryAcquire(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) continue;
@@ -133,21 +130,20 @@ public final class JetStreamWorker {
           inFlight.release(held - batch.size());
           if (!batch.isEmpty()) dispatch(batch);
         }
-        backoff = Duration.ofMillis(200);
+        backoff.reset();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       } catch (Exception e) {
-        log.warn("Worker {}: {}; retrying in {} ms", durable, Database.rootMessage(e), backoff.toMillis());
         closeQuietly(consumer);
         consumer = null;
+        Duration delay = backoff.next();
+        log.warn("Worker {}: {}; retrying in {} ms", worker.durable(), Database.rootMessage(e), delay.toMillis());
         try {
-          Thread.sleep(backoff.toMillis());
+          Thread.sleep(delay.toMillis());
         } catch (InterruptedException ie) {
           break;
         }
-        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
-            ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
       }
     }
     closeQuietly(consumer);
@@ -179,7 +175,7 @@ public final class JetStreamWorker {
             try {
               settle(m, err == null ? o : new Outcome.Retry(Database.rootMessage(err)));
             } catch (RuntimeException e) {
-              log.warn("Worker {}: cannot settle message on {}: {}", durable, m.getSubject(), e.toString());
+              log.warn("Worker {}: cannot settle message on {}: {}", worker.durable(), m.getSubject(), e.toString());
             } finally {
               inFlight.release();
             }
@@ -192,17 +188,18 @@ public final class JetStreamWorker {
       m.ack();
     } else if (o instanceof Outcome.Terminate t) {
       log.error("Worker {}: dead-lettered message {} on {} (stream seq {}): {}",
-          durable, header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), t.reason());
+          worker.durable(), header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), t.reason());
       m.term();
     } else if (o instanceof Outcome.Retry r) {
       long delivered = m.metaData().deliveredCount();
       log.warn("Worker {}: will retry message {} on {} (stream seq {}, delivery {}): {}",
-          durable, header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), delivered, r.reason());
+          worker.durable(), header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), delivered,
+          r.reason());
       m.nakWithDelay(Duration.ofMillis(Math.min(10_000, 250L * delivered * delivered)));
     }
   }
 
-  public static String header(Message m, String name) {
+  private static String header(Message m, String name) {
     return m.hasHeaders() && m.getHeaders().getFirst(name) != null ? m.getHeaders().getFirst(name) : "-";
   }
 }

@@ -1,0 +1,32 @@
+package io.orderflow.order;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * The order JSON, as it leaves the process: HTTP bodies, the body of every order message on
+ * JetStream (event-carried state) and a read-model row. Field names are the original Go
+ * services' (snake_case through {@link io.orderflow.infra.Json}); absent fields are left out.
+ * The entity's {@link Order.State} is mapped here and nowhere else, so either can change alone.
+ */
+public record OrderJson(
+    String orderId, String customerId, String restaurantId, OrderStatus status, long createdOn,
+    BigDecimal amount, List<OrderItem> orderItems, String paymentId, String reason) {
+
+  public OrderJson {
+    orderItems = orderItems == null ? List.of() : List.copyOf(orderItems);
+  }
+
+  public static OrderJson of(Order.State s) {
+    return new OrderJson(s.orderId(), s.customerId(), s.restaurantId(), s.status(), s.createdOn(), s.amount(),
+        s.orderItems(), s.paymentId(), s.reason());
+  }
+
+  public int totalQuantity() {
+    return orderItems.stream().mapToInt(OrderItem::quantity).sum();
+  }
+
+  public OrderJson withItems(List<OrderItem> items) {
+    return new OrderJson(orderId, customerId, restaurantId, status, createdOn, amount, items, paymentId, reason);
+  }
+}

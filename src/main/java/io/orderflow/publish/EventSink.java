@@ -1,0 +1,29 @@
+package io.orderflow.publish;
+
+import io.nats.client.PublishOptions;
+import io.orderflow.infra.NatsBroker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/** Where the publisher sends events: JetStream in production, a list in the handler's unit tests. */
+@FunctionalInterface
+public interface EventSink {
+  /** Completes when the stream has stored the message; {@code true} when it was a duplicate it dropped. */
+  CompletionStage<Boolean> publish(Outgoing message);
+
+  /** Publishes to JetStream with {@code Nats-Msg-Id} and awaits the stream's acknowledgement. */
+  static EventSink jetStream(NatsBroker broker) {
+    return m -> {
+      try {
+        broker.ensureStream(m.stream());
+        PublishOptions options = PublishOptions.builder().messageId(m.msgId()).expectedStream(m.stream()).build();
+        return broker.jetStream().publishAsync(m.subject(), m.headers(), m.body(), options)
+            .orTimeout(10, TimeUnit.SECONDS)
+            .thenApply(ack -> ack.isDuplicate());
+      } catch (Exception e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    };
+  }
+}
