@@ -8,6 +8,7 @@ import io.orderflow.worker.Outcome;
 import io.orderflow.worker.Worker;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,15 +20,21 @@ import java.util.concurrent.CompletionStage;
  * newest message wins whatever order they arrive in, and a redelivery changes nothing.
  */
 public final class OrderViewUpdater {
-  private final OrderViewRepository repository;
+  /** Where the updates go: one transaction per call ({@link OrderViewRepository}). */
+  @FunctionalInterface
+  public interface Store {
+    CompletionStage<Void> apply(Collection<OrderViewRepository.Update> updates);
+  }
 
-  public OrderViewUpdater(OrderViewRepository repository) {
+  private final Store repository;
+
+  public OrderViewUpdater(Store repository) {
     this.repository = repository;
   }
 
   /** Consumer stream-processor on every order event. */
   public static final Worker WORKER = new Worker("stream-processor", JournalEvent.ORDER, "stream-processor",
-      JournalEvent.ORDER + ".>", node -> new OrderViewUpdater(new OrderViewRepository(node.db()))::handle);
+      JournalEvent.ORDER + ".>", node -> new OrderViewUpdater(new OrderViewRepository(node.db())::apply)::handle);
 
   List<CompletionStage<Outcome>> handle(List<Message> batch) {
     List<OrderViewRepository.Update> updates = new ArrayList<>(batch.size());
