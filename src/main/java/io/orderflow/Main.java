@@ -119,8 +119,8 @@ public final class Main {
     if (roles.has(Roles.HTTP)) {
       Config http = config.getConfig("orderflow.http");
       OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"));
-      HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), routes.routes())
-          .toCompletableFuture().get();
+      HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), routes.routes(),
+          http.getDuration("request-arrival-timeout")).toCompletableFuture().get();
     }
     if (roles.has(Roles.GRPC)) {
       Config grpc = config.getConfig("orderflow.grpc");

@@ -2,9 +2,11 @@ package io.orderflow.eventstore;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.orderflow.eventstore.grpc.Event;
 import io.orderflow.infra.Json;
 import io.orderflow.order.OrderRequest;
+import io.orderflow.order.Text;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
@@ -29,49 +31,94 @@ public final class EventRules {
 
   /** Checks everything but event_data's meaning; event_id may be empty (the server assigns one). */
   public static void validate(Event e) throws InvalidEvent {
+    text("event_id", e.getEventId());
+    text("event_type", e.getEventType());
+    text("aggregate_id", e.getAggregateId());
+    text("aggregate_type", e.getAggregateType());
+    text("event_data", e.getEventData());
+    text("stream", e.getStream());
     String type = e.getAggregateType();
     if (type.isEmpty()) throw new InvalidEvent("aggregate_type is required");
     if (!AGGREGATE_TYPE.matcher(type).matches()) {
-      throw new InvalidEvent("aggregate_type '" + abbreviate(type)
+      throw new InvalidEvent("aggregate_type '" + Text.quote(type)
           + "' must be 1-32 characters of a-z, 0-9, '-' and '_' (it names a JetStream stream)");
     }
     if (e.getAggregateId().isEmpty()) throw new InvalidEvent("aggregate_id is required");
     if (!OrderRequest.isValidId(e.getAggregateId())) {
-      throw new InvalidEvent("aggregate_id '" + abbreviate(e.getAggregateId())
+      throw new InvalidEvent("aggregate_id '" + Text.quote(e.getAggregateId())
           + "' must be 1-128 characters of letters, digits and . _ : - (not starting with a symbol)");
     }
     String eventType = e.getEventType();
     if (eventType.isEmpty()) throw new InvalidEvent("event_type is required");
     if (!eventType.startsWith(type + ".")) {
-      throw new InvalidEvent("event_type '" + abbreviate(eventType) + "' must start with '" + type + ".'");
+      throw new InvalidEvent("event_type '" + Text.quote(eventType) + "' must start with '" + type + ".'");
     }
     if (eventType.length() > 128 || !SUBJECT_TOKENS.matcher(eventType).matches()) {
-      throw new InvalidEvent("event_type '" + abbreviate(eventType)
+      throw new InvalidEvent("event_type '" + Text.quote(eventType)
           + "' must be at most 128 characters of dot-separated tokens of letters, digits, '-' and '_'");
     }
     if (!e.getEventId().isEmpty() && !OrderRequest.isValidId(e.getEventId())) {
-      throw new InvalidEvent("event_id '" + abbreviate(e.getEventId())
+      throw new InvalidEvent("event_id '" + Text.quote(e.getEventId())
           + "' must be 1-128 characters of letters, digits and . _ : - (or empty: the server assigns one)");
     }
     if (!e.getStream().isEmpty() && !e.getStream().equals(type)) {
-      throw new InvalidEvent("stream '" + abbreviate(e.getStream()) + "' must be empty or equal aggregate_type '" + type + "'");
+      throw new InvalidEvent("stream '" + Text.quote(e.getStream()) + "' must be empty or equal aggregate_type '" + type + "'");
     }
     byte[] data = e.getEventData().getBytes(StandardCharsets.UTF_8);
     if (data.length == 0) throw new InvalidEvent("event_data is required (JSON)");
     if (data.length > MAX_DATA_BYTES) {
       throw new InvalidEvent("event_data is " + data.length + " bytes; at most " + MAX_DATA_BYTES + " allowed");
     }
+    JsonNode json;
     try {
-      Json.MAPPER.reader()
+      json = Json.MAPPER.reader()
           .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .readTree(data);
     } catch (Exception ex) {
       throw new InvalidEvent("event_data is not valid JSON: " + ex.getMessage().lines().findFirst().orElse(""));
     }
+    jsonText(json, "event_data");
   }
 
-  private static String abbreviate(String s) {
-    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  /** Every string and key in the JSON must be valid text too (JSON escapes can spell NUL or lone surrogates). */
+  private static void jsonText(JsonNode node, String path) throws InvalidEvent {
+    if (node.isTextual()) {
+      text(path, node.textValue());
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) jsonText(node.get(i), path + "[" + i + "]");
+    } else if (node.isObject()) {
+      for (var it = node.fields(); it.hasNext(); ) {
+        var field = it.next();
+        String problem = Text.problem(field.getKey());
+        if (problem != null) throw new InvalidEvent(path + " has a field name that " + problem);
+        jsonText(field.getValue(), path + "." + field.getKey());
+      }
+    }
+  }
+
+  /** A gRPC string field must be valid text (no NUL or other control characters, no lone surrogates). */
+  static void text(String field, String value) throws InvalidEvent {
+    String problem = Text.problem(value);
+    if (problem != null) throw new InvalidEvent(field + " " + problem);
+  }
+
+  /**
+   * The ids given to GetEvents or SubscribeEvents, checked before they reach a query or sharding:
+   * an aggregate id; an event id of a client's, or a journal position such as {@code Order|o-1:1}.
+   */
+  public static void validateLookup(String eventId, String aggregateId) throws InvalidEvent {
+    text("event_id", eventId);
+    text("aggregate_id", aggregateId);
+    if (!aggregateId.isEmpty() && !OrderRequest.isValidId(aggregateId)) {
+      throw new InvalidEvent("aggregate_id '" + Text.quote(aggregateId)
+          + "' must be 1-128 characters of letters, digits and . _ : - (not starting with a symbol)");
+    }
+    if (eventId.isEmpty() || OrderRequest.isValidId(eventId)) return;
+    var position = EventId.parse(eventId);
+    int bar = position.map(p -> p.persistenceId().indexOf('|')).orElse(-1);
+    if (bar > 0 && OrderRequest.isValidId(position.get().persistenceId().substring(bar + 1))) return;
+    throw new InvalidEvent("event_id '" + Text.quote(eventId)
+        + "' must be letters, digits and . _ : - (or an event's journal position such as Order|o-1:1)");
   }
 }

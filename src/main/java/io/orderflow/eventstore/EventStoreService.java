@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -51,8 +52,12 @@ public final class EventStoreService implements EventStore {
   private final JdbcReadJournal journal;
   private final ClusterSharding sharding;
   private final NatsBroker broker;
-  private final Executor blocking;
+  private final scala.concurrent.ExecutionContextExecutor blocking;
   private final Duration askTimeout;
+  private final GenericStreams genericStreams;
+  private final LiveFeed liveFeed;
+  private final int maxSubscriptions;
+  private final AtomicInteger subscriptions = new AtomicInteger();
 
   public EventStoreService(ActorSystem<?> system, Orders orders, EventIndex index, NatsBroker broker,
       Duration askTimeout) {
@@ -64,6 +69,10 @@ public final class EventStoreService implements EventStore {
     this.sharding = ClusterSharding.get(system);
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    var config = system.settings().config().getConfig("orderflow.eventstore");
+    this.genericStreams = new GenericStreams(broker, config);
+    this.maxSubscriptions = config.getInt("max-subscriptions");
+    this.liveFeed = new LiveFeed(system, broker, journal, blocking);
   }
 
   @Override
@@ -105,16 +114,17 @@ public final class EventStoreService implements EventStore {
     // never be published would hold up its whole tag slice. (A blocking JetStream API call, the
     // first time per aggregate type: run it on the blocking dispatcher.)
     return CompletableFuture.supplyAsync(() -> {
+      Status refused;
       try {
-        broker.ensureStream(in.getAggregateType());
-        return null;
-      } catch (JetStreamApiException e) {
-        return failure("aggregate_type '" + in.getAggregateType() + "': JetStream stream cannot be created: "
-            + e.getMessage());
-      } catch (IOException e) {
-        throw new GrpcServiceException(Status.UNAVAILABLE.withDescription("NATS is unavailable: " + e.getMessage()));
+        refused = genericStreams.admit(in.getAggregateType());
+      } catch (JetStreamApiException | IOException e) {
+        log.warn("JetStream stream {} cannot be created: {}", in.getAggregateType(), e.toString());
+        refused = Status.UNAVAILABLE.withDescription("the JetStream stream for aggregate_type '"
+            + in.getAggregateType() + "' cannot be created now; retry with the same event_id");
       }
-    }, blocking).thenCompose(refused -> refused != null ? CompletableFuture.completedFuture(refused) : journal(in));
+      if (refused != null) throw new GrpcServiceException(refused);
+      return null;
+    }, blocking).thenCompose(v -> journal(in));
   }
 
   private CompletionStage<Response> journal(Event in) {
@@ -134,12 +144,24 @@ public final class EventStoreService implements EventStore {
         });
   }
 
+  /** The filter's ids, checked before they reach a query or sharding. */
+  private static Status invalidFilter(EventFilter in) {
+    try {
+      EventRules.validateLookup(in.getEventId(), in.getAggregateId());
+      return null;
+    } catch (EventRules.InvalidEvent e) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+    }
+  }
+
   @Override
   public CompletionStage<EventResponse> getEvents(EventFilter in) {
     if (in.getEventId().isEmpty() && in.getAggregateId().isEmpty()) {
       return CompletableFuture.failedFuture(new GrpcServiceException(
           Status.INVALID_ARGUMENT.withDescription("set event_id or aggregate_id")));
     }
+    Status invalid = invalidFilter(in);
+    if (invalid != null) return CompletableFuture.failedFuture(new GrpcServiceException(invalid));
     CompletionStage<List<Event>> events = in.getEventId().isEmpty()
         ? streamsOf(in.getAggregateId()).thenCompose(pids -> collect(Source.from(pids)
             .flatMapConcat(pid -> journal.currentEventsByPersistenceId(pid, 0L, Long.MAX_VALUE))))
@@ -170,11 +192,20 @@ public final class EventStoreService implements EventStore {
       return Source.failed(new GrpcServiceException(
           Status.INVALID_ARGUMENT.withDescription("SubscribeEvents needs aggregate_id")));
     }
-    // Past events, then new ones as they are journaled (the read journal polls every refresh-interval).
-    return Source.completionStageSource(streamsOf(in.getAggregateId()).thenApply(pids -> Source.from(pids)
-            .flatMapMerge(Math.max(1, pids.size()), pid -> journal.eventsByPersistenceId(pid, 0L, Long.MAX_VALUE))
-            .map(EventStoreService::toProto)))
-        .mapMaterializedValue(f -> NotUsed.getInstance());
+    Status invalid = invalidFilter(in);
+    if (invalid != null) return Source.failed(new GrpcServiceException(invalid));
+    if (subscriptions.incrementAndGet() > maxSubscriptions) {
+      subscriptions.decrementAndGet();
+      return Source.failed(new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(
+          "this node already serves " + maxSubscriptions + " subscriptions (orderflow.eventstore.max-subscriptions)")));
+    }
+    // Past events, then new ones as they are published (one shared feed per node, see LiveFeed).
+    return liveFeed.follow(in.getAggregateId(), streamsOf(in.getAggregateId()))
+        .map(EventStoreService::toProto)
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, e) -> subscriptions.decrementAndGet());
+          return mat;
+        });
   }
 
   /** The order stream of the id, and every generic stream under it. */
@@ -211,7 +242,10 @@ public final class EventStoreService implements EventStore {
     return Response.newBuilder().setIsSuccess(false).setError(error).build();
   }
 
-  /** Timeouts and outages are the transport's business: gRPC status codes, not is_success=false. */
+  /**
+   * Timeouts and outages are the transport's business: gRPC status codes, not is_success=false.
+   * The cause is logged; clients get a plain reason, never an internal message (SQL, sharding).
+   */
   private static GrpcServiceException statusFor(Throwable cause) {
     if (cause instanceof GrpcServiceException g) return g;
     log.warn("EventStore request failed: {}", cause.toString());
@@ -220,6 +254,6 @@ public final class EventStoreService implements EventStore {
           "the event store did not answer in time; retry with the same event_id"));
     }
     return new GrpcServiceException(Status.UNAVAILABLE.withDescription(
-        "the event store is unavailable: " + cause.getMessage()));
+        "the event store is unavailable (journal or cluster); retry with the same event_id"));
   }
 }

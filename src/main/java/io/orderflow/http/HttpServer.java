@@ -8,6 +8,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +22,16 @@ public final class HttpServer {
 
   private HttpServer() {}
 
+  /**
+   * An HTTP/1.1 binding. Each connection must deliver a complete request within
+   * {@code requestArrival} of opening or of its previous request, else it is closed: a client
+   * trickling its headers, or a crowd of idle connections, cannot hold connection slots for long.
+   */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String what, String iface, int port,
-      Route route) {
-    return register(system, what, Http.get(system).newServerAt(iface, port).bind(route));
+      Route route, Duration requestArrival) {
+    Flow<HttpRequest, HttpResponse, NotUsed> perConnection =
+        Flow.of(HttpRequest.class).idleTimeout(requestArrival).via(route.flow(system));
+    return register(system, what, Http.get(system).newServerAt(iface, port).bindFlow(perConnection));
   }
 
   /** An HTTP/2 (h2c, prior knowledge) binding, as gRPC needs. */

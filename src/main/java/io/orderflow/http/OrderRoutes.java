@@ -11,6 +11,7 @@ import io.orderflow.order.Order;
 import io.orderflow.order.OrderJson;
 import io.orderflow.order.OrderRequest;
 import io.orderflow.order.OrderStatus;
+import io.orderflow.order.Text;
 import io.orderflow.order.Orders;
 import io.orderflow.view.OrderViewRepository;
 import java.util.List;
@@ -67,8 +68,18 @@ public final class OrderRoutes extends AllDirectives {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         pathPrefix("api", () -> pathPrefix("orders", () -> concat(
             pathEndOrSingleSlash(() -> concat(post(this::createOrder), get(this::listOrders))),
-            path(segment(), id -> get(() -> getOrder(id))),
-            path(segment().slash("events"), id -> get(() -> orderEvents(id))))))));
+            path(segment(), id -> get(() -> validId(id, () -> getOrder(id)))),
+            path(segment().slash("events"), id -> get(() -> validId(id, () -> orderEvents(id)))))))));
+  }
+
+  /** An order id in the path that no order can have is the client's error, said before any query. */
+  private Route validId(String id, java.util.function.Supplier<Route> inner) {
+    String problem = Text.problem(id);
+    if (problem == null && !OrderRequest.isValidId(id)) {
+      problem = "may hold only letters, digits and . _ : - (at most " + OrderRequest.MAX_ID_LENGTH + ")";
+    }
+    return problem == null ? inner.get()
+        : error(StatusCodes.BAD_REQUEST, "order id '" + Text.quote(id) + "' in the path " + problem);
   }
 
   private Route createOrder() {
@@ -125,13 +136,15 @@ public final class OrderRoutes extends AllDirectives {
             }
           }
           String cust = customer.filter(c -> !c.isEmpty()).orElse(null);
+          if (cust != null && Text.problem(cust) != null) {
+            return error(StatusCodes.BAD_REQUEST, "customer_id: " + Text.problem(cust));
+          }
           return onSuccess(view.list(st, cust, limit),
               list -> complete(StatusCodes.OK, Map.of("orders", list), Jackson.marshaller(Json.MAPPER)));
         })));
   }
 
   private Route orderEvents(String id) {
-    if (!OrderRequest.isValidId(id)) return error(StatusCodes.NOT_FOUND, "order " + id + " has no events");
     CompletionStage<List<EventJson>> events = journal
         .currentEventsByPersistenceId(Order.persistenceIdOf(id), 0L, Long.MAX_VALUE)
         .map(env -> EventJson.of(JournalEvent.of(env.persistenceId(), env.sequenceNr(), env.timestamp(), env.event())))
@@ -176,7 +189,7 @@ public final class OrderRoutes extends AllDirectives {
                 "request body is larger than " + maxBodyBytes + " bytes"));
           }
           log.error("Unexpected error in the order API", e);
-          return complete(errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal error: " + cause.getMessage()));
+          return complete(errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal error; see the node's log"));
         })
         .build();
   }

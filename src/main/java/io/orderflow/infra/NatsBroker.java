@@ -104,25 +104,47 @@ public final class NatsBroker {
     return jetStream;
   }
 
-  /** Stream {@code name} with subjects {@code name.>}, file storage and the dedupe window. */
+  /** What orderflow writes in the description of the streams it creates for generic aggregates. */
+  public static final String GENERIC_STREAM = "orderflow: events of a generic aggregate type";
+
+  /**
+   * Stream {@code name} with subjects {@code name.>}, file storage and the dedupe window, created
+   * when missing. An existing stream is left as its operator configured it (replicas, limits).
+   */
   public void ensureStream(String name) throws IOException, JetStreamApiException {
-    if (knownStreams.contains(name)) return;
+    if (knownStreams.contains(name) || hasStream(name)) return;
     StreamConfiguration config =
         StreamConfiguration.builder()
             .name(name)
+            .description(name.equals("order") ? "orderflow: order events" : GENERIC_STREAM)
             .subjects(name + ".>")
             .storageType(StorageType.File)
             .duplicateWindow(settings.duplicateWindow())
             .build();
+    management.addStream(config);
+    log.info("Created JetStream stream {} (subjects {}.>)", name, name);
+    knownStreams.add(name);
+  }
+
+  /** Whether JetStream has stream {@code name}. */
+  public boolean hasStream(String name) throws IOException, JetStreamApiException {
+    if (knownStreams.contains(name)) return true;
     try {
-      // An existing stream is left as its operator configured it (replicas, limits, storage).
       management.getStreamInfo(name);
+      knownStreams.add(name);
+      return true;
     } catch (JetStreamApiException e) {
       if (e.getErrorCode() != 404) throw e;
-      management.addStream(config);
-      log.info("Created JetStream stream {} (subjects {}.>)", name, name);
+      return false;
     }
-    knownStreams.add(name);
+  }
+
+  /** Names of the streams orderflow created for generic aggregate types. */
+  public java.util.List<String> genericStreams() throws IOException, JetStreamApiException {
+    return management.getStreams().stream()
+        .filter(info -> GENERIC_STREAM.equals(info.getConfiguration().getDescription()))
+        .map(info -> info.getConfiguration().getName())
+        .toList();
   }
 
   /** A durable pull consumer with explicit acks, created or updated. */

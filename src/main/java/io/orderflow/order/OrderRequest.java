@@ -125,10 +125,8 @@ public final class OrderRequest {
     String code = string(node, "code", path + ".code").trim();
     if (code.isEmpty()) throw new InvalidOrder(path + ".code", "must not be empty");
     if (code.length() > MAX_ID_LENGTH) throw new InvalidOrder(path + ".code", "is longer than " + MAX_ID_LENGTH);
-    if (code.chars().anyMatch(Character::isISOControl)) throw new InvalidOrder(path + ".code", "holds control characters");
     String name = present(node, "name") ? string(node, "name", path + ".name") : "";
     if (name.length() > 256) throw new InvalidOrder(path + ".name", "is longer than 256");
-    if (name.chars().anyMatch(Character::isISOControl)) throw new InvalidOrder(path + ".name", "holds control characters");
     if (!present(node, "unit_price")) throw new InvalidOrder(path + ".unit_price", "is required");
     BigDecimal price = money(node.get("unit_price"), path + ".unit_price");
     if (price.compareTo(MAX_UNIT_PRICE) > 0) {
@@ -172,7 +170,6 @@ public final class OrderRequest {
     String value = string(root, field, field).trim();
     if (value.isEmpty()) throw new InvalidOrder(field, "must not be empty");
     if (value.length() > MAX_ID_LENGTH) throw new InvalidOrder(field, "is longer than " + MAX_ID_LENGTH + " characters");
-    if (value.chars().anyMatch(Character::isISOControl)) throw new InvalidOrder(field, "holds control characters");
     return value;
   }
 
@@ -181,6 +178,8 @@ public final class OrderRequest {
     if (v == null || v.isNull()) throw new InvalidOrder(path, "is required");
     if (!v.isTextual()) throw new InvalidOrder(path, "must be a string");
     String s = v.textValue();
+    String problem = Text.problem(s);
+    if (problem != null) throw new InvalidOrder(path, problem);
     if (s.length() > MAX_ID_LENGTH && !path.endsWith(".name")) {
       throw new InvalidOrder(path, "is longer than " + MAX_ID_LENGTH + " characters");
     }
@@ -196,7 +195,7 @@ public final class OrderRequest {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) {
-        throw new InvalidOrder(prefix + name, "unknown field; expected one of " + new java.util.TreeSet<>(known));
+        throw new InvalidOrder(prefix + Text.quote(name), "unknown field; expected one of " + new java.util.TreeSet<>(known));
       }
     }
   }

@@ -2,8 +2,11 @@ package io.orderflow.eventstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.nats.client.api.MessageInfo;
 import io.orderflow.eventstore.grpc.Event;
 import io.orderflow.eventstore.grpc.EventFilter;
@@ -17,6 +20,7 @@ import io.orderflow.testing.TestNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -144,6 +148,13 @@ class EventStoreIT {
         Arguments.of(ok.toBuilder().setEventData("").build(), "event_data is required"),
         Arguments.of(ok.toBuilder().setEventData("[\"" + "x".repeat(70_000) + "\"]").build(), "at most 65536"),
         Arguments.of(ok.toBuilder().setStream("elsewhere").build(), "stream"),
+        Arguments.of(ok.toBuilder().setEventData("{\"note\":\"a\\u0000b\"}").build(), "event_data.note holds control characters"),
+        Arguments.of(ok.toBuilder().setEventData("{\"note\":\"\\ud800\"}").build(), "event_data.note holds an unpaired UTF-16 surrogate"),
+        Arguments.of(ok.toBuilder().setEventData("{\"\\u0000\":1}").build(), "field name that holds control characters"),
+        Arguments.of(ok.toBuilder().setAggregateId("a\u0000b").build(), "aggregate_id holds control characters"),
+        Arguments.of(ok.toBuilder().setEventId("e\u0001").build(), "event_id holds control characters"),
+        Arguments.of(orderCreated("o-bad", "{\"customer_id\":\"\\ud800\",\"restaurant_id\":\"r\",\"order_items\":"
+            + "[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}").build(), "customer_id holds an unpaired"),
         Arguments.of(orderCreated("o-bad", "{\"customer_id\":\"c\"}").build(), "event_data: restaurant_id"),
         Arguments.of(orderCreated("o-bad", Fixtures.approvable("another-id")).build(), "differs from aggregate_id"),
         Arguments.of(orderCreated("o-bad", Fixtures.approvable(null)).setEventType("order.approved").build(),
@@ -158,6 +169,31 @@ class EventStoreIT {
     assertFalse(r.getIsSuccess());
     assertTrue(r.getError().contains(mention), () -> "error was: " + r.getError());
     assertEquals(before, db.count("SELECT count(*) FROM event_journal"));
+  }
+
+  static Stream<Arguments> badLookups() {
+    return Stream.of(
+        Arguments.of(EventFilter.newBuilder().setAggregateId("a|b").build(), "aggregate_id"),
+        Arguments.of(EventFilter.newBuilder().setAggregateId("a\u0000b").build(), "aggregate_id holds control characters"),
+        Arguments.of(EventFilter.newBuilder().setEventId("a|b").build(), "event_id"),
+        Arguments.of(EventFilter.newBuilder().setEventId("Order|a|b:1").build(), "event_id"),
+        Arguments.of(EventFilter.newBuilder().setEventId("e\u0000").build(), "event_id holds control characters"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badLookups")
+  void idsWithReservedCharactersAreInvalidArgumentsForGetEventsAndSubscribeEvents(EventFilter bad, String mention)
+      throws Exception {
+    var get = assertThrows(ExecutionException.class,
+        () -> client.getEvents(bad).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    StatusRuntimeException status = (StatusRuntimeException) get.getCause();
+    assertEquals(Status.Code.INVALID_ARGUMENT, status.getStatus().getCode());
+    assertTrue(status.getStatus().getDescription().contains(mention), status.getStatus().getDescription());
+    if (!bad.getAggregateId().isEmpty()) {
+      var sub = assertThrows(ExecutionException.class, () -> client.subscribeEvents(bad)
+          .runWith(Sink.seq(), node.node.system()).toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertEquals(Status.Code.INVALID_ARGUMENT, ((StatusRuntimeException) sub.getCause()).getStatus().getCode());
+    }
   }
 
   @Test
