@@ -9,6 +9,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
@@ -29,8 +30,11 @@ public final class HttpServer {
    */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String what, String iface, int port,
       Route route, Duration requestArrival) {
-    Flow<HttpRequest, HttpResponse, NotUsed> perConnection =
-        Flow.of(HttpRequest.class).idleTimeout(requestArrival).via(route.flow(system));
+    Flow<HttpRequest, HttpResponse, NotUsed> perConnection = Flow.of(HttpRequest.class)
+        .idleTimeout(requestArrival)
+        // A quiet close, not a failure: a failed connection flow would answer 500 and log an error.
+        .recoverWithRetries(1, java.util.concurrent.TimeoutException.class, Source::empty)
+        .via(route.flow(system));
     return register(system, what, Http.get(system).newServerAt(iface, port).bindFlow(perConnection));
   }
 
