@@ -82,9 +82,9 @@ public final class LocalServices implements AutoCloseable {
         log.warn("PostgreSQL on 127.0.0.1:5432 refused the connection ({}); starting an embedded one", e.getMessage());
       }
     }
-    lockDataDir();
-    postgres = EmbeddedPostgres.start(settings.dataDir(), settings.pgPort(), settings.pgDurable());
+    startable();
     registerHook();
+    postgres = EmbeddedPostgres.start(settings.dataDir(), settings.pgPort(), settings.pgDurable());
     return postgres.jdbcUrl();
   }
 
@@ -100,10 +100,10 @@ public final class LocalServices implements AutoCloseable {
         return LOCAL_NATS;
       }
     }
-    lockDataDir();
+    startable();
+    registerHook();
     EmbeddedNats.stopOrphan(settings.dataDir());
     nats = EmbeddedNats.start(settings.dataDir(), port(settings.natsPort(), "EMBEDDED_NATS_PORT"));
-    registerHook();
     return nats.url();
   }
 
@@ -147,6 +147,12 @@ public final class LocalServices implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** Not stopping (Ctrl-C during start-up), and the data directory taken. */
+  private void startable() throws IOException {
+    if (closed) throw new IOException("the node is stopping");
+    lockDataDir();
   }
 
   /** Takes the data directory for this node, or says which live node has it. */
