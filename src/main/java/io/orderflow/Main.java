@@ -1,7 +1,6 @@
 package io.orderflow;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.orderflow.eventstore.AggregateStream;
 import io.orderflow.eventstore.EventIndex;
 import io.orderflow.eventstore.EventStoreService;
