@@ -1,8 +1,6 @@
 package io.orderflow;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.orderflow.bench.Bench;
 import io.orderflow.eventstore.AggregateStream;
 import io.orderflow.eventstore.EventIndex;
 import io.orderflow.eventstore.EventStoreService;
@@ -13,7 +11,6 @@ import io.orderflow.infra.Database;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.NodeConfig;
 import io.orderflow.infra.Roles;
-import io.orderflow.infra.Shutdown;
 import io.orderflow.order.Order;
 import io.orderflow.order.Orders;
 import io.orderflow.payment.PaymentWorker;
@@ -28,9 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -60,15 +55,9 @@ public final class Main {
     return roles;
   }
 
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("bench")) {
-      System.exit(Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
-    }
-    if (args.length > 0) {
-      System.err.println("usage: java -jar orderflow.jar [bench --help]");
-      System.exit(2);
-    }
-    start(ConfigFactory.empty());
+  /** {@code java -jar orderflow.jar [command]}: see {@link Cli}. */
+  public static void main(String[] args) {
+    System.exit(Cli.run(args));
   }
 
   /** A running node, for tests that start nodes in-process. */
@@ -82,9 +71,7 @@ public final class Main {
   /** Starts a node; {@code overrides} win over application.conf and the environment. */
   public static Node start(Config overrides) throws Exception {
     NodeConfig node = NodeConfig.resolve(overrides, knownRoles());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, node.config());
-    Shutdown.task(system, CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-embedded-services",
-        node.local()::close);
+    ActorSystem<Void> system = node.createSystem();
     try {
       return init(system, node.roles(), node.bootstrap());
     } catch (Exception e) {

@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +27,7 @@ import picocli.CommandLine.Option;
  * watches JetStream for each order's final event, and prints one JSON line with throughput and
  * latency next to what the same database does for naive one-commit-per-event inserts.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench",
     description = "Load a running orderflow node and print one JSON line of results on stdout.")
 public final class Bench implements java.util.concurrent.Callable<Integer> {
   private static final List<String> FINAL_SUBJECTS = List.of("order.approved", "order.rejected", "order.payment.declined");
@@ -62,10 +61,6 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--drain-seconds", description = "how long to wait for final events after the last accept (default ${DEFAULT-VALUE})")
   int drainSeconds = 120;
-
-  public static int run(String[] args) {
-    return new CommandLine(new Bench()).execute(args);
-  }
 
   private static String env(String name, String fallback) {
     String v = System.getenv(name);

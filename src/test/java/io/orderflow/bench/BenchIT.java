@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.Cli;
 import io.orderflow.infra.Json;
 import io.orderflow.testing.TestDatabase;
 import io.orderflow.testing.TestNats;
@@ -30,8 +31,8 @@ class BenchIT {
       int exit;
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       try {
-        exit = Bench.run(new String[] {"--url", node.url(""), "--orders", "30", "--concurrency", "4",
-            "--nats", nats.url(), "--db-url", db.url, "--baseline-seconds", "1", "--drain-seconds", "30"});
+        exit = Cli.run("bench", "--url", node.url(""), "--orders", "30", "--concurrency", "4",
+            "--nats", nats.url(), "--db-url", db.url, "--baseline-seconds", "1", "--drain-seconds", "30");
       } finally {
         System.setOut(original);
       }

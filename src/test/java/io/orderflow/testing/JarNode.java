@@ -1,20 +1,23 @@
 package io.orderflow.testing;
 
-import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A node run from the built jar as a child process, as a user runs it, so that it can be
- * killed with SIGKILL. Its log goes to target/it-logs.
+ * killed with SIGKILL. Its log goes to target/it-logs. On the embedded services
+ * ({@link #embedded}) it runs in a directory of its own, and closing it also kills whatever
+ * PostgreSQL or nats-server its pid files name, so a failed test leaves nothing behind.
  */
 public final class JarNode implements AutoCloseable {
-  public static final Path JAR = Path.of("target", "orderflow.jar");
+  public static final Path JAR = Path.of("target", "orderflow.jar").toAbsolutePath();
 
   public final String name;
   public final Map<String, String> env;
@@ -22,41 +25,75 @@ public final class JarNode implements AutoCloseable {
   public final int pekkoPort;
   public final int managementPort;
   public final int grpcPort;
+  private final Path workDir;
+  private final Path logFile;
+  private boolean ownSession;
+  private long logStart;
   private Process process;
 
   public JarNode(String name, TestDatabase db, String natsUrl, Map<String, String> extraEnv) throws IOException {
-    this.name = name;
-    // Ports given in extraEnv are kept (a restarted node keeps its address), others are free ones.
-    this.httpPort = port(extraEnv, "HTTP_PORT");
-    this.pekkoPort = port(extraEnv, "PEKKO_PORT");
-    this.managementPort = port(extraEnv, "MANAGEMENT_PORT");
-    this.grpcPort = port(extraEnv, "GRPC_PORT");
-    Map<String, String> e = new HashMap<>();
-    e.put("DB_URL", db.url);
-    e.put("DB_USER", "postgres");
-    e.put("NATS_URL", natsUrl);
-    e.put("HTTP_PORT", Integer.toString(httpPort));
-    e.put("GRPC_PORT", Integer.toString(grpcPort));
-    e.put("PEKKO_HOST", "127.0.0.1");
-    e.put("PEKKO_PORT", Integer.toString(pekkoPort));
-    e.put("MANAGEMENT_PORT", Integer.toString(managementPort));
-    e.put("DATA_DIR", Files.createTempDirectory("orderflow-" + name).toString());
-    e.putAll(extraEnv);
-    this.env = e;
+    this(name, null, withDefaults(Map.of("DB_URL", db.url, "DB_USER", "postgres", "NATS_URL", natsUrl,
+        "DATA_DIR", Files.createTempDirectory("orderflow-" + name).toString()), extraEnv));
   }
 
-  private static int port(Map<String, String> env, String name) {
-    return env.containsKey(name) ? Integer.parseInt(env.get(name)) : Ports.free();
+  private JarNode(String name, Path workDir, Map<String, String> env) {
+    this.name = name;
+    this.workDir = workDir;
+    this.env = env;
+    this.httpPort = Integer.parseInt(env.get("HTTP_PORT"));
+    this.pekkoPort = Integer.parseInt(env.get("PEKKO_PORT"));
+    this.managementPort = Integer.parseInt(env.get("MANAGEMENT_PORT"));
+    this.grpcPort = Integer.parseInt(env.get("GRPC_PORT"));
+    this.logFile = Path.of("target", "it-logs", name + ".log").toAbsolutePath();
+  }
+
+  /**
+   * A node on its own embedded PostgreSQL and nats-server (DB_URL=embedded, NATS_URL=embedded, on
+   * free ports) even where servers answer on 5432 and 4222, run in {@code workDir} with its data
+   * in {@code workDir/data}. The same {@code env} gives a restart the same ports and data.
+   */
+  public static JarNode embedded(String name, Path workDir, Map<String, String> extraEnv) {
+    Map<String, String> e = new HashMap<>(Map.of("DB_URL", "embedded", "NATS_URL", "embedded",
+        "EMBEDDED_PG_PORT", Integer.toString(Ports.free()), "EMBEDDED_NATS_PORT", Integer.toString(Ports.free()),
+        "DATA_DIR", workDir.resolve("data").toString()));
+    return new JarNode(name, workDir, withDefaults(e, extraEnv));
+  }
+
+  /** The same node again (same directory, ports and data), logging to {@code newName}. */
+  public JarNode again(String newName) {
+    JarNode next = new JarNode(newName, workDir, new HashMap<>(env));
+    next.ownSession = ownSession;
+    return next;
+  }
+
+  /** Ports given are kept (a restarted node keeps its address), others are free ones. */
+  private static Map<String, String> withDefaults(Map<String, String> base, Map<String, String> extraEnv) {
+    Map<String, String> e = new HashMap<>(base);
+    for (String port : List.of("HTTP_PORT", "GRPC_PORT", "PEKKO_PORT", "MANAGEMENT_PORT")) {
+      e.put(port, Integer.toString(Ports.free()));
+    }
+    e.put("PEKKO_HOST", "127.0.0.1");
+    e.putAll(extraEnv);
+    return e;
+  }
+
+  /** Runs the node in a session (and process group) of its own, as a shell runs a foreground job. */
+  public JarNode inOwnSession() {
+    ownSession = true;
+    return this;
   }
 
   public JarNode start() throws IOException {
     if (!Files.exists(JAR)) throw new IllegalStateException(JAR + " is missing: run mvn package first");
-    Path logs = Path.of("target", "it-logs");
-    Files.createDirectories(logs);
+    Files.createDirectories(logFile.getParent());
+    logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", JAR.toString()))
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toString()));
+    if (ownSession) cmd.add(0, "setsid");
+    ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logs.toFile(), name + ".log")));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    if (workDir != null) pb.directory(workDir.toFile());
     pb.environment().putAll(env);
     process = pb.start();
     return this;
@@ -75,6 +112,36 @@ public final class JarNode implements AutoCloseable {
     return "http://127.0.0.1:" + httpPort + path;
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
+  /** What this run of the node has logged so far. */
+  public String log() throws IOException {
+    byte[] all = Files.readAllBytes(logFile);
+    return new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8);
+  }
+
+  public Path dataDir() {
+    return Path.of(env.get("DATA_DIR"));
+  }
+
+  /** The embedded PostgreSQL's postmaster, from its postmaster.pid; -1 when none. */
+  public long postgresPid() {
+    return Pids.read(dataDir().resolve("postgres/postmaster.pid"));
+  }
+
+  /** The embedded nats-server, from the node's pid file; -1 when none. */
+  public long natsPid() {
+    return Pids.read(dataDir().resolve("nats-server.pid"));
+  }
+
+  /** The embedded database, at the port its postmaster.pid gives (line 4). */
+  public String embeddedJdbcUrl() throws IOException {
+    String port = Files.readAllLines(dataDir().resolve("postgres/postmaster.pid")).get(3).trim();
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+  }
+
   /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -87,12 +154,31 @@ public final class JarNode implements AutoCloseable {
     return process.waitFor();
   }
 
+  /** Ctrl-C in the node's terminal: SIGINT to its whole process group (see {@link #inOwnSession}). */
+  public int interrupt() throws Exception {
+    if (!ownSession) throw new IllegalStateException("Ctrl-C needs the node in a process group of its own");
+    Pids.signal(-process.pid(), "INT");
+    return process.waitFor();
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }
 
+  /** Kills the node if it still runs, and any embedded server its pid files still name. */
   @Override
   public void close() throws InterruptedException {
     if (isAlive()) kill();
+    if (!env.containsKey("DATA_DIR")) return;
+    try {
+      for (long pid : List.of(postgresPid(), natsPid())) {
+        List<String> cmd = Pids.commandLine(pid);
+        if (Pids.running(pid) && !cmd.isEmpty() && String.join(" ", cmd).contains(dataDir().toString())) {
+          Pids.signal(pid, "KILL");
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
