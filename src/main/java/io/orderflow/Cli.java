@@ -28,6 +28,11 @@ public final class Cli implements Callable<Integer> {
 
   /** Runs the command line; returns the exit status. */
   public static int run(String... args) {
+    String format = System.getenv("LOG_FORMAT");
+    if (format != null && !format.isEmpty() && !format.equals("text") && !format.equals("json")) {
+      System.err.println("LOG_FORMAT must be text or json, not '" + format + "'"); // logback has no appender for it
+      return 2;
+    }
     return commandLine().execute(args);
   }
 

@@ -8,6 +8,11 @@ import io.orderflow.eventstore.grpc.EventStoreHandlerFactory;
 import io.orderflow.http.HttpServer;
 import io.orderflow.http.OrderRoutes;
 import io.orderflow.infra.Database;
+import io.orderflow.metrics.Dashboard;
+import io.orderflow.metrics.Metrics;
+import io.orderflow.metrics.NodeGauges;
+import io.orderflow.metrics.OrderMetrics;
+import io.orderflow.metrics.TimedEventStore;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.NodeConfig;
 import io.orderflow.infra.Roles;
@@ -26,6 +31,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -93,12 +100,14 @@ public final class Main {
 
     int slices = config.getInt("orderflow.tag-slices");
     Duration askTimeout = config.getDuration("orderflow.http.ask-timeout");
+    Metrics metrics = Metrics.get(system);
     Order.init(system, slices, config.getBoolean("orderflow.publisher.fast-path")
-        ? new FastPathPublisher(broker) : Order.EventListener.NONE);
+        ? new FastPathPublisher(broker, metrics).andThen(new OrderMetrics(metrics)) : new OrderMetrics(metrics));
     AggregateStream.init(system, slices);
     Orders orders = Orders.sharded(system, askTimeout);
 
     if (roles.has(Roles.PUBLISHER)) PublisherProjection.init(system, db, broker);
+    NodeGauges.start(system, db, broker, WORKERS, roles);
     Worker.Context context = new Worker.Context(system, orders, db);
     for (Worker w : WORKERS) {
       if (roles.has(w.role())) JetStreamWorker.start(broker, w, context);
@@ -106,12 +115,14 @@ public final class Main {
     if (roles.has(Roles.HTTP)) {
       Config http = config.getConfig("orderflow.http");
       OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"));
-      HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), routes.routes(),
+      Route all = Directives.concat(new Dashboard(system, broker, WORKERS).routes(), routes.routes());
+      HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), all,
           http.getDuration("request-arrival-timeout")).toCompletableFuture().get();
     }
     if (roles.has(Roles.GRPC)) {
       Config grpc = config.getConfig("orderflow.grpc");
-      var service = new EventStoreService(system, orders, new EventIndex(db), broker, askTimeout);
+      var service = new TimedEventStore(new EventStoreService(system, orders, new EventIndex(db), broker, askTimeout),
+          metrics);
       HttpServer.bindHttp2(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
           EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();
     }

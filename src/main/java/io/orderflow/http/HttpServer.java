@@ -8,6 +8,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
+import io.orderflow.metrics.HttpMetrics;
+import io.orderflow.metrics.Metrics;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.NotUsed;
@@ -34,7 +36,7 @@ public final class HttpServer {
         .idleTimeout(requestArrival)
         // A quiet close, not a failure: a failed connection flow would answer 500 and log an error.
         .recoverWithRetries(1, java.util.concurrent.TimeoutException.class, Source::empty)
-        .via(route.flow(system));
+        .via(HttpMetrics.timed(route, Metrics.get(system)).flow(system));
     return register(system, what, Http.get(system).newServerAt(iface, port).bindFlow(perConnection));
   }
 

@@ -68,7 +68,9 @@ public final class EnvironmentVariables {
           "also publish each event right after it is journaled (docs/PERFORMANCE.md)"),
       new Variable("READ_JOURNAL_REFRESH", "jdbc-read-journal.refresh-interval", null,
           "how often the publisher polls the journal"),
-      new Variable("LOG_LEVEL", null, "INFO", "root log level (logback.xml)"));
+      new Variable("LOG_LEVEL", null, "INFO", "root log level (logback.xml)"),
+      new Variable("LOG_FORMAT", null, "text",
+          "`text` for people, `json` for one JSON object per line with the order id in `mdc` (logback.xml)"));
 
   private EnvironmentVariables() {}
 

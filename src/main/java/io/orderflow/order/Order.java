@@ -26,6 +26,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The Order aggregate: one event-sourced entity per order, sharded across the cluster so each
@@ -169,12 +170,21 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
-  /** Told of every event right after it is journaled (the publisher's fast path). */
+  /** Told of every event right after it is journaled (the publisher's fast path, the metrics). */
   @FunctionalInterface
   public interface EventListener {
-    EventListener NONE = (persistenceId, seqNr, event, after) -> {};
+    EventListener NONE = (persistenceId, seqNr, event, after, persistNanos) -> {};
 
-    void persisted(String persistenceId, long seqNr, Event event, State after);
+    /** {@code persistNanos}: from the persist call to the journal's acknowledgement. */
+    void persisted(String persistenceId, long seqNr, Event event, State after, long persistNanos);
+
+    /** This listener, then {@code next}. */
+    default EventListener andThen(EventListener next) {
+      return (pid, seqNr, event, after, nanos) -> {
+        persisted(pid, seqNr, event, after, nanos);
+        next.persisted(pid, seqNr, event, after, nanos);
+      };
+    }
   }
 
   // ---- deciding -------------------------------------------------------------------------
@@ -280,15 +290,19 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   private ReplyEffect<Event, State> handle(State state, Command command) {
     Decision d = decide(state, command);
     if (d instanceof Decision.Persist p) {
+      long start = System.nanoTime();
       return Effect().persist(p.event())
-          .thenRun(after -> listener.persisted(persistenceId().id(), lastSequenceNumber(context), p.event(), after))
+          .thenRun(after -> listener.persisted(persistenceId().id(), lastSequenceNumber(context), p.event(), after,
+              System.nanoTime() - start))
           .thenReply(command.replyTo(), after -> {
             log.debug("Order {}: {} (status {})", orderId, p.event().type(), after.status());
             return StatusReply.success(after);
           });
     }
     if (d instanceof Decision.Refused r) {
-      log.info("Order {}: refused {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
+      try (var order = MDC.putCloseable("orderId", orderId)) {
+        log.info("Order {}: refused {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
+      }
       return Effect().reply(command.replyTo(), StatusReply.error(r.reason()));
     }
     return Effect().reply(command.replyTo(), StatusReply.success(state));

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * paymentsvc: on order.created, debits the customer through the gateway and records the result
@@ -49,7 +50,9 @@ public final class PaymentWorker {
     }
     return Outcome.ofReply(orderId, orders.ask(orderId, Order.Get::new).thenCompose(order -> {
       if (order.status() != OrderStatus.Pending) {
-        log.info("Order {}: payment already settled ({}), skipping redelivery", orderId, order.status());
+        try (var mdc = MDC.putCloseable("orderId", orderId)) {
+          log.info("Order {}: payment already settled ({}), skipping redelivery", orderId, order.status());
+        }
         return CompletableFuture.completedFuture(order);
       }
       return gateway.debit(orderId, order.customerId(), order.amount()).thenCompose(result -> {

@@ -2,6 +2,7 @@ package io.orderflow.publish;
 
 import io.nats.client.PublishOptions;
 import io.orderflow.infra.NatsBroker;
+import io.orderflow.metrics.Metrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -12,15 +13,22 @@ public interface EventSink {
   /** Completes when the stream has stored the message; {@code true} when it was a duplicate it dropped. */
   CompletionStage<Boolean> publish(Outgoing message);
 
-  /** Publishes to JetStream with {@code Nats-Msg-Id} and awaits the stream's acknowledgement. */
-  static EventSink jetStream(NatsBroker broker) {
+  /**
+   * Publishes to JetStream with {@code Nats-Msg-Id} and awaits the stream's acknowledgement,
+   * timed as {@code path} (projection or fast).
+   */
+  static EventSink jetStream(NatsBroker broker, Metrics metrics, String path) {
     return m -> {
       try {
         broker.ensureStream(m.stream());
         PublishOptions options = PublishOptions.builder().messageId(m.msgId()).expectedStream(m.stream()).build();
+        long start = System.nanoTime();
         return broker.jetStream().publishAsync(m.subject(), m.headers(), m.body(), options)
             .orTimeout(10, TimeUnit.SECONDS)
-            .thenApply(ack -> ack.isDuplicate());
+            .thenApply(ack -> {
+              metrics.published(path, System.nanoTime() - start);
+              return ack.isDuplicate();
+            });
       } catch (Exception e) {
         return CompletableFuture.failedFuture(e);
       }

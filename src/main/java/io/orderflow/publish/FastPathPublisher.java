@@ -2,6 +2,7 @@ package io.orderflow.publish;
 
 import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.infra.NatsBroker;
+import io.orderflow.metrics.Metrics;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +36,12 @@ public final class FastPathPublisher implements Order.EventListener {
           },
           new ThreadPoolExecutor.DiscardPolicy());
 
-  public FastPathPublisher(NatsBroker broker) {
-    this.sink = EventSink.jetStream(broker);
+  public FastPathPublisher(NatsBroker broker, Metrics metrics) {
+    this.sink = EventSink.jetStream(broker, metrics, "fast");
   }
 
   @Override
-  public void persisted(String persistenceId, long seqNr, Order.Event event, Order.State after) {
+  public void persisted(String persistenceId, long seqNr, Order.Event event, Order.State after, long persistNanos) {
     executor.execute(() -> publish(persistenceId, seqNr, event, after));
   }
 

@@ -4,6 +4,7 @@ import io.orderflow.infra.Database;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.Roles;
 import io.orderflow.infra.Slices;
+import io.orderflow.metrics.Metrics;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -51,7 +52,7 @@ public final class PublisherProjection {
             ProjectionId.of(NAME, tag),
             source,
             db::session,
-            () -> new PublisherHandler(EventSink.jetStream(broker),
+            () -> new PublisherHandler(EventSink.jetStream(broker, Metrics.get(system), "projection"),
                 new OrderStates(OrderStates.fromJournal(system), cacheSize)),
             system)
         // Small time window: a quiet system publishes at once, a busy one in batches.

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** reviewsvc: on order.payment.debited, applies the ReviewPolicy and approves or rejects. */
 public final class ReviewWorker {
@@ -46,7 +47,9 @@ public final class ReviewWorker {
     String orderId = order.orderId();
     return Outcome.ofReply(orderId, policy.rejectionReason(order)
         .map(reason -> {
-          log.info("Order {}: rejected by review: {}", orderId, reason);
+          try (var mdc = MDC.putCloseable("orderId", orderId)) {
+            log.info("Order {}: rejected by review: {}", orderId, reason);
+          }
           return orders.ask(orderId, replyTo -> new Order.Reject(reason, replyTo));
         })
         .orElseGet(() -> orders.ask(orderId, Order.Approve::new)));

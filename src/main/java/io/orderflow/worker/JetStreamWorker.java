@@ -8,6 +8,7 @@ import io.orderflow.infra.Backoff;
 import io.orderflow.infra.Database;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.Shutdown;
+import io.orderflow.metrics.Metrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs one declared {@link Worker}: pulls from its durable JetStream consumer and settles every
@@ -35,6 +37,7 @@ public final class JetStreamWorker {
   private final NatsBroker broker;
   private final Worker worker;
   private final Worker.BatchHandler handler;
+  private final Metrics metrics;
   private final int batchSize;
   private final Duration ackWait;
   private final Thread thread;
@@ -42,8 +45,9 @@ public final class JetStreamWorker {
   private final Semaphore inFlight;
   private volatile boolean running = true;
 
-  private JetStreamWorker(NatsBroker broker, Worker worker, Worker.BatchHandler handler) {
+  private JetStreamWorker(NatsBroker broker, Worker worker, Worker.BatchHandler handler, Metrics metrics) {
     this.broker = broker;
+    this.metrics = metrics;
     this.worker = worker;
     this.handler = handler;
     this.batchSize = broker.settings().fetchBatch();
@@ -59,7 +63,7 @@ public final class JetStreamWorker {
    */
   public static JetStreamWorker start(NatsBroker broker, Worker worker, Worker.Context node) {
     ActorSystem<?> system = node.system();
-    JetStreamWorker w = new JetStreamWorker(broker, worker, worker.handler().apply(node));
+    JetStreamWorker w = new JetStreamWorker(broker, worker, worker.handler().apply(node), Metrics.get(system));
     w.thread.start();
     log.info("Worker {} started on stream {} ({})", worker.durable(), worker.stream(), worker.filterSubject());
     Shutdown.task(system, CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-worker-" + worker.durable(), w::stop);
@@ -184,13 +188,22 @@ public final class JetStreamWorker {
   }
 
   private void settle(Message m, Outcome o) {
+    try (var order = MDC.putCloseable("orderId", header(m, "Aggregate-Id"))) {
+      settleLogged(m, o);
+    }
+  }
+
+  private void settleLogged(Message m, Outcome o) {
     if (o instanceof Outcome.Ack) {
+      metrics.consumed(worker.durable(), "ack");
       m.ack();
     } else if (o instanceof Outcome.Terminate t) {
+      metrics.consumed(worker.durable(), "dead_letter");
       log.error("Worker {}: dead-lettered message {} on {} (stream seq {}): {}",
           worker.durable(), header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), t.reason());
       m.term();
     } else if (o instanceof Outcome.Retry r) {
+      metrics.consumed(worker.durable(), "retry");
       long delivered = m.metaData().deliveredCount();
       log.warn("Worker {}: will retry message {} on {} (stream seq {}, delivery {}): {}",
           worker.durable(), header(m, "Nats-Msg-Id"), m.getSubject(), m.metaData().streamSequence(), delivered,
