@@ -22,7 +22,8 @@ public final class HttpMetrics {
         String route = template(request);
         String method = request.method().value();
         int status = response.status().intValue();
-        metrics.request(NAME, DESCRIPTION, "route", route, method, Integer.toString(status), System.nanoTime() - start);
+        metrics.request(NAME, DESCRIPTION, System.nanoTime() - start,
+            "route", route, "method", method, "status", Integer.toString(status));
         if (status == 201 && route.equals("/api/orders")) metrics.accepted("http");
         return response;
       }, () -> inner);

@@ -109,12 +109,10 @@ public final class Metrics implements Extension {
         "path", path).record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A request answered over HTTP or gRPC. */
-  public void request(String name, String description, String routeTag, String route, String method, String status,
-      long nanos) {
-    timers.computeIfAbsent(name + "|" + route + "|" + method + "|" + status, k -> Timer.builder(name)
-            .description(description).tag(routeTag, route).tag("method", method).tag("status", status)
-            .publishPercentileHistogram().register(registry))
+  /** A request answered over HTTP or gRPC; {@code tags} are key, value, key, value... */
+  public void request(String name, String description, long nanos, String... tags) {
+    timers.computeIfAbsent(name + "|" + String.join("|", tags), k -> Timer.builder(name)
+            .description(description).tags(tags).publishPercentileHistogram().register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -59,7 +59,7 @@ public final class TimedEventStore implements EventStore {
   }
 
   private void record(String method, String status, long start) {
-    metrics.request(NAME, DESCRIPTION, "method", method, "POST", status, System.nanoTime() - start);
+    metrics.request(NAME, DESCRIPTION, System.nanoTime() - start, "method", method, "status", status);
   }
 
   private static String code(Throwable e) {
