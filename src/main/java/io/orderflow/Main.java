@@ -66,8 +66,11 @@ public final class Main {
     if (args.length > 0 && args[0].equals("bench")) {
       System.exit(Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("rebuild-read-model")) {
+      System.exit(io.orderflow.view.ReadModelRebuild.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     if (args.length > 0) {
-      System.err.println("usage: java -jar orderflow.jar [bench --help]");
+      System.err.println("usage: java -jar orderflow.jar [bench --help | rebuild-read-model --help]");
       System.exit(2);
     }
     start(ConfigFactory.empty());
