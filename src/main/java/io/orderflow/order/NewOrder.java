@@ -2,6 +2,7 @@ package io.orderflow.order;
 
 import io.orderflow.infra.CborSerializable;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -22,6 +23,8 @@ public record NewOrder(
 
   public NewOrder {
     orderItems = List.copyOf(orderItems);
+    // Exact cents whatever scale a serializer gave (a migration's JSON tree strips trailing zeros).
+    amount = amount.setScale(2, RoundingMode.UNNECESSARY);
     Objects.requireNonNull(currency, "currency");
   }
 
