@@ -166,13 +166,15 @@ public final class OrderRoutes extends AllDirectives {
         return error(StatusCodes.NOT_FOUND, "order " + id + " has " + at.seqNr() + " events; there is no event "
             + seqNr);
       }
-      var body = Json.MAPPER.<com.fasterxml.jackson.databind.node.ObjectNode>valueToTree(OrderJson.of(at.state()))
-          .put("seq_nr", at.seqNr());
-      return complete(StatusCodes.OK, body, Jackson.marshaller(Json.MAPPER));
+      return complete(StatusCodes.OK, new OrderAtSeq(OrderJson.of(at.state()), at.seqNr()),
+          Jackson.marshaller(Json.MAPPER));
     });
   }
 
   private record AtSeq(Order.State state, long seqNr) {}
+
+  /** The order JSON with {@code seq_nr}: the event it is the state after. */
+  record OrderAtSeq(@com.fasterxml.jackson.annotation.JsonUnwrapped OrderJson order, long seqNr) {}
 
   /** One entry of {@code GET /api/orders/{id}/events}: the event's own JSON under {@code data}. */
   record EventJson(long seqNr, String eventType, long timestamp, @JsonRawValue String data) {
