@@ -23,6 +23,8 @@ public final class JarNode implements AutoCloseable {
   public final int managementPort;
   public final int grpcPort;
   private Process process;
+  /** What java runs: the built jar, or a main class on a class path ({@link #fromClasspath}). */
+  private List<String> launch = List.of("-jar", JAR.toString());
 
   public JarNode(String name, TestDatabase db, String natsUrl, Map<String, String> extraEnv) throws IOException {
     this.name = name;
@@ -49,12 +51,22 @@ public final class JarNode implements AutoCloseable {
     return env.containsKey(name) ? Integer.parseInt(env.get(name)) : Ports.free();
   }
 
+  /** Runs the node from a class path instead of the built jar (e.g. {@link PreviousVersion#classpath()}). */
+  public JarNode fromClasspath(String classpath) {
+    this.launch = List.of("-cp", classpath, "io.orderflow.Main");
+    return this;
+  }
+
   public JarNode start() throws IOException {
-    if (!Files.exists(JAR)) throw new IllegalStateException(JAR + " is missing: run mvn package first");
+    if (launch.contains(JAR.toString()) && !Files.exists(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: run mvn package first");
+    }
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", JAR.toString()))
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m"));
+    command.addAll(launch);
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logs.toFile(), name + ".log")));
     pb.environment().putAll(env);
