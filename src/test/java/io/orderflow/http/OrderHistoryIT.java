@@ -108,15 +108,15 @@ class OrderHistoryIT {
     assertEquals("EUR", at(id, "1").json().get("currency").asText());
     // The same order in dollars is another order under the same id.
     assertEquals(409, Http.post(node.url("/api/orders"), Fixtures.approvable(id)).status());
-    // An order without currency is in dollars.
-    String usd = "usd-" + UUID.randomUUID();
-    assertEquals("USD", Http.post(node.url("/api/orders"), Fixtures.approvable(usd)).json().get("currency").asText());
-
     long before = db.count("SELECT count(*) FROM event_journal");
     Http.Reply bad = Http.post(node.url("/api/orders"), body.replace("EUR", "euro").replace(id, "bad-" + id));
     assertEquals(400, bad.status(), bad.body());
     assertTrue(bad.json().get("error").asText().startsWith("currency:"), bad.body());
+    // An order without currency is in dollars.
+    String usd = "usd-" + UUID.randomUUID();
+    assertEquals("USD", Http.post(node.url("/api/orders"), Fixtures.approvable(usd)).json().get("currency").asText());
     Fixtures.awaitFinal(node.url(""), usd, Duration.ofSeconds(30));
-    assertEquals(before + 2, db.count("SELECT count(*) FROM event_journal"), "only the dollar order moved on");
+    assertEquals(0, db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|bad-" + id));
+    assertEquals(before + 3, db.count("SELECT count(*) FROM event_journal"), "only the dollar order was journaled");
   }
 }
