@@ -87,6 +87,8 @@ public final class ReadModelRebuild implements Callable<Integer> {
 
   private Serialization serialization;
   private final Summary summary = new Summary();
+  /** Events read so far, for progress lines. */
+  private long eventsRead;
 
   public static int run(String[] args) {
     return new CommandLine(new ReadModelRebuild()).execute(args);
@@ -323,7 +325,7 @@ public final class ReadModelRebuild implements Callable<Integer> {
         writer.add(r);
         summary.orders++;
         if (System.nanoTime() - lastReport[0] > 2_000_000_000L) {
-          progress("replayed %d orders (%d events)", summary.orders, summary.events);
+          progress("replayed %d orders (%d events)", summary.orders, eventsRead);
           lastReport[0] = System.nanoTime();
         }
       });
@@ -360,6 +362,7 @@ public final class ReadModelRebuild implements Callable<Integer> {
           timestamp = rs.getLong(6);
           state = state.apply(event(rowPid, seqNr, rs.getInt(3), rs.getString(4), rs.getBytes(5)));
           events++;
+          eventsRead++;
         }
         if (pid != null) sink.accept(new Replayed(OrderJson.of(state), seqNr, timestamp));
       }
