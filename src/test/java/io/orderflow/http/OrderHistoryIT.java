@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.api.MessageInfo;
+import io.orderflow.eventstore.grpc.Event;
+import io.orderflow.eventstore.grpc.EventFilter;
+import io.orderflow.eventstore.grpc.EventStoreClient;
 import io.orderflow.infra.Json;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
@@ -16,13 +19,18 @@ import io.orderflow.testing.TestNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.grpc.GrpcClientSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** An order's history over HTTP: GET /api/orders/{id}?at_seq=N from the journal, and the currency end to end. */
+/**
+ * An order's history: GET /api/orders/{id}?at_seq=N from the journal, the refund in every view
+ * (HTTP, JetStream, gRPC), and the currency end to end.
+ */
 class OrderHistoryIT {
   static TestDatabase db;
   static TestNats nats;
@@ -74,6 +82,24 @@ class OrderHistoryIT {
     assertEquals(at(rejected, "4").json().get("refund_id"), Http.get(node.url("/api/orders/" + rejected)).json()
         .get("refund_id"), "the read model shows the refund too");
     assertEquals(at(rejected, "2").body(), at(rejected, "0002").body());
+  }
+
+  @Test
+  void theRefundIsInTheGrpcViewToo() throws Exception {
+    EventStoreClient client = EventStoreClient.create(
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", node.grpcPort, node.node.system()).withTls(false),
+        node.node.system());
+    try {
+      List<Event> events = client.getEvents(EventFilter.newBuilder().setAggregateId(rejected).build())
+          .toCompletableFuture().get(20, TimeUnit.SECONDS).getEventsList();
+      assertEquals(Fixtures.REJECTED_EVENTS, events.stream().map(Event::getEventType).toList());
+      JsonNode refund = Json.MAPPER.readTree(events.get(3).getEventData());
+      assertEquals(rejected, refund.get("order_id").asText());
+      assertEquals(at(rejected, "4").json().get("refund_id"), refund.get("refund_id"));
+      assertEquals("Order|" + rejected + ":4", events.get(3).getEventId());
+    } finally {
+      client.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
