@@ -106,6 +106,13 @@ public final class ReadModelRebuild implements Callable<Integer> {
     }
   }
 
+  /** An event the serializer cannot read: nodes could not replay it either. */
+  static final class UnreadableEvent extends RuntimeException {
+    UnreadableEvent(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** What the rebuild did, printed as one JSON line. */
   static final class Summary {
     long orders;
@@ -157,8 +164,8 @@ public final class ReadModelRebuild implements Callable<Integer> {
       stdout.println(Json.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.ALWAYS)
           .writeValueAsString(summary.toMap()));
       return 0;
-    } catch (Refused e) {
-      progress("failed: %s", e.getMessage());
+    } catch (Refused | UnreadableEvent e) {
+      progress("failed: %s (the read model was left as it was)", e.getMessage());
       return 1;
     } catch (Exception e) {
       progress("failed: %s (the read model was left as it was)", Database.rootMessage(e));
@@ -199,28 +206,45 @@ public final class ReadModelRebuild implements Callable<Integer> {
 
   private void rebuild(Connection c) throws Exception {
     prepare(c);
-    replayAll(c);
-    try (Statement st = c.createStatement()) {
-      // Built after the bulk load, which is faster than keeping them up to date row by row.
-      st.execute("CREATE INDEX orders" + NEW + "_status_idx ON orders" + NEW + " (status, created_on)");
-      st.execute("CREATE INDEX orders" + NEW + "_customer_idx ON orders" + NEW + " (customer_id, created_on)");
+    try {
+      replayAll(c);
+      try (Statement st = c.createStatement()) {
+        // Built after the bulk load, which is faster than keeping them up to date row by row.
+        st.execute("CREATE INDEX orders" + NEW + "_status_idx ON orders" + NEW + " (status, created_on)");
+        st.execute("CREATE INDEX orders" + NEW + "_customer_idx ON orders" + NEW + " (customer_id, created_on)");
+      }
+      Set<String> settled = new java.util.HashSet<>();
+      for (int pass = 1; pass <= MAX_PASSES; pass++) {
+        int changed = catchUp(c, ORDERS, settled, false);
+        progress("catch-up pass %d: %d orders changed while rebuilding, replayed again", pass, changed);
+        if (changed < SMALL_ENOUGH) break;
+      }
+      if (waitBeforeSwap) {
+        progress("waiting before the swap: press Enter");
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      }
+      swapWithRetries(c);
+    } catch (Exception e) {
+      // Not swapped: the live tables are as they were; leave nothing behind for the next run.
+      try (Statement st = c.createStatement()) {
+        c.setAutoCommit(true);
+        st.execute("DROP TABLE IF EXISTS " + ITEMS + NEW);
+        st.execute("DROP TABLE IF EXISTS " + ORDERS + NEW);
+      } catch (SQLException cleanup) {
+        progress("could not drop %s and %s (%s): the next run needs --force", ITEMS + NEW, ORDERS + NEW,
+            Database.rootMessage(cleanup));
+      }
+      throw e;
     }
-    Set<String> settled = new java.util.HashSet<>();
-    for (int pass = 1; pass <= MAX_PASSES; pass++) {
-      int changed = catchUp(c, ORDERS, settled, false);
-      progress("catch-up pass %d: %d orders changed while rebuilding, replayed again", pass, changed);
-      if (changed < SMALL_ENOUGH) break;
-    }
-    if (waitBeforeSwap) {
-      progress("waiting before the swap: press Enter");
-      new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-    }
-    swapWithRetries(c);
     try (Statement st = c.createStatement()) {
       st.execute("DROP TABLE " + ITEMS + OLD);
       st.execute("DROP TABLE " + ORDERS + OLD);
+      progress("dropped the old tables");
+    } catch (SQLException e) {
+      // The new read model is in place; only the old tables are left over.
+      progress("swapped, but could not drop %s and %s (%s): drop them, or the next run needs --force",
+          ITEMS + OLD, ORDERS + OLD, Database.rootMessage(e));
     }
-    progress("dropped the old tables");
   }
 
   // ---- preparing ------------------------------------------------------------------------
@@ -375,7 +399,7 @@ public final class ReadModelRebuild implements Callable<Integer> {
       return (Order.Event) serialization.deserialize(payload, serializerId, manifest).get();
     } catch (Exception e) {
       // Nodes could not replay it either: the journal needs attention before the read model does.
-      throw new IllegalStateException("event " + pid + ":" + seqNr + " (" + manifest + ") cannot be read: "
+      throw new UnreadableEvent("event " + pid + ":" + seqNr + " (" + manifest + ") cannot be read: "
           + Database.rootMessage(e), e);
     }
   }

@@ -310,4 +310,26 @@ class ReadModelRebuildIT {
           db.rows(references).stream().filter(r -> r.get(0).toString().startsWith("order_items")).toList());
     }
   }
+
+  @Test
+  @Order(5)
+  void anEventThatCannotBeReadStopsTheRebuildAndLeavesEverythingAsItWas() throws Exception {
+    String rows = "SELECT order_id, status, amount, refund_id, last_event_seq FROM orders ORDER BY 1";
+    List<List<Object>> before = db.rows(rows);
+    // Untagged, so the running node's publisher never meets it; only a replay of everything does.
+    sql("INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp, event_ser_id,"
+        + " event_ser_manifest, event_payload) VALUES ('Order|broken', 1, 'test', 1, 33,"
+        + " 'io.orderflow.order.Order$NoSuchEvent', '\\x00')");
+    Run run = rebuild(dbEnv(), null);
+    assertEquals(1, run.exit());
+    assertTrue(run.stderr().contains("event Order|broken:1 (io.orderflow.order.Order$NoSuchEvent) cannot be read"),
+        run.stderr());
+    assertEquals("", run.stdout());
+    assertEquals(before, db.rows(rows), "the live read model is untouched");
+    assertEquals(0, db.count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+        + " AND (table_name LIKE '%\\_old' OR table_name LIKE '%\\_rebuild')"), "no tables left behind");
+    sql("DELETE FROM event_journal WHERE persistence_id = 'Order|broken'");
+    Run again = rebuild(dbEnv(), null);
+    assertEquals(0, again.exit(), "no --force needed: " + again.stderr());
+  }
 }
