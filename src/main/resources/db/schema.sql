@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS orders (
   last_event_seq BIGINT NOT NULL
 );
 
+-- Columns added later: in place on existing databases, as for new ones. (view/ReadModelRebuild
+-- creates the same tables under other names: keep both in step; ReadModelRebuildIT checks it.)
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS currency VARCHAR(3) NOT NULL DEFAULT 'USD';
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS refund_id VARCHAR(128);
+
 CREATE INDEX IF NOT EXISTS orders_status_idx ON orders (status, created_on);
 CREATE INDEX IF NOT EXISTS orders_customer_idx ON orders (customer_id, created_on);
 

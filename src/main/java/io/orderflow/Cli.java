@@ -3,6 +3,7 @@ package io.orderflow;
 import com.typesafe.config.ConfigFactory;
 import io.orderflow.bench.Bench;
 import io.orderflow.infra.EnvironmentVariables;
+import io.orderflow.view.ReadModelRebuild;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -24,7 +25,7 @@ public final class Cli implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Cli.class);
 
   /** The commands; a new one is a @Command class added here. */
-  static final List<Class<?>> COMMANDS = List.of(NodeCommand.class, Bench.class);
+  static final List<Class<?>> COMMANDS = List.of(NodeCommand.class, Bench.class, ReadModelRebuild.class);
 
   /** Runs the command line; returns the exit status. */
   public static int run(String... args) {

@@ -19,6 +19,7 @@ import io.orderflow.infra.Roles;
 import io.orderflow.order.Order;
 import io.orderflow.order.Orders;
 import io.orderflow.payment.PaymentWorker;
+import io.orderflow.payment.RefundWorker;
 import io.orderflow.publish.FastPathPublisher;
 import io.orderflow.publish.PublisherProjection;
 import io.orderflow.review.ReviewWorker;
@@ -53,7 +54,8 @@ public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   /** The JetStream workers, each declared by its feature. */
-  static final List<Worker> WORKERS = List.of(PaymentWorker.WORKER, ReviewWorker.WORKER, OrderViewUpdater.WORKER);
+  static final List<Worker> WORKERS =
+      List.of(PaymentWorker.WORKER, ReviewWorker.WORKER, RefundWorker.WORKER, OrderViewUpdater.WORKER);
 
   /** Every role a node can take (ROLES). */
   public static Set<String> knownRoles() {

@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench",
     description = "Load a running orderflow node and print one JSON line of results on stdout.")
 public final class Bench implements java.util.concurrent.Callable<Integer> {
-  private static final List<String> FINAL_SUBJECTS = List.of("order.approved", "order.rejected", "order.payment.declined");
+  // The last event of each outcome: a rejected order finishes when its payment is refunded.
+  private static final List<String> FINAL_SUBJECTS =
+      List.of("order.approved", "order.payment.refunded", "order.payment.declined");
 
   @Option(names = "--url", description = "HTTP address of a running node (default ${DEFAULT-VALUE})")
   String url = "http://127.0.0.1:3000";

@@ -68,7 +68,8 @@ public final class OrderRoutes extends AllDirectives {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         pathPrefix("api", () -> pathPrefix("orders", () -> concat(
             pathEndOrSingleSlash(() -> concat(post(this::createOrder), get(this::listOrders))),
-            path(segment(), id -> get(() -> validId(id, () -> getOrder(id)))),
+            path(segment(), id -> get(() -> validId(id, () -> parameterOptional("at_seq", atSeq ->
+                atSeq.isPresent() ? orderAtSeq(id, atSeq.get()) : getOrder(id))))),
             path(segment().slash("events"), id -> get(() -> validId(id, () -> orderEvents(id)))))))));
   }
 
@@ -153,6 +154,40 @@ public final class OrderRoutes extends AllDirectives {
         ? error(StatusCodes.NOT_FOUND, "order " + id + " has no events")
         : complete(StatusCodes.OK, Map.of("order_id", id, "events", list), Jackson.marshaller(Json.MAPPER)));
   }
+
+  /**
+   * {@code GET /api/orders/{id}?at_seq=N}: the order right after its N-th event, replayed from the
+   * journal through the entity's own {@link Order.State#apply}, with {@code "seq_nr": N}.
+   */
+  private Route orderAtSeq(String id, String atSeq) {
+    if (!atSeq.matches("[0-9]+") || atSeq.matches("0+")) {
+      return error(StatusCodes.BAD_REQUEST, "at_seq: must be a positive whole number (an event's seq_nr)");
+    }
+    if (!OrderRequest.isValidId(id)) return error(StatusCodes.NOT_FOUND, "order " + id + " not found");
+    // Past any journal's end: no order has that many events.
+    if (new java.math.BigInteger(atSeq).bitLength() > 63) {
+      return error(StatusCodes.NOT_FOUND, "order " + id + " has no event " + atSeq);
+    }
+    long seqNr = Long.parseLong(atSeq);
+    CompletionStage<AtSeq> replayed = journal
+        .currentEventsByPersistenceId(Order.persistenceIdOf(id), 1L, seqNr)
+        .runFold(new AtSeq(Order.State.empty(id), 0L),
+            (at, env) -> new AtSeq(at.state().apply((Order.Event) env.event()), env.sequenceNr()), system);
+    return onSuccess(replayed, at -> {
+      if (at.seqNr() == 0) return error(StatusCodes.NOT_FOUND, "order " + id + " not found");
+      if (at.seqNr() < seqNr) {
+        return error(StatusCodes.NOT_FOUND, "order " + id + " has " + at.seqNr() + " events; there is no event "
+            + seqNr);
+      }
+      return complete(StatusCodes.OK, new OrderAtSeq(OrderJson.of(at.state()), at.seqNr()),
+          Jackson.marshaller(Json.MAPPER));
+    });
+  }
+
+  private record AtSeq(Order.State state, long seqNr) {}
+
+  /** The order JSON with {@code seq_nr}: the event it is the state after. */
+  record OrderAtSeq(@com.fasterxml.jackson.annotation.JsonUnwrapped OrderJson order, long seqNr) {}
 
   /** One entry of {@code GET /api/orders/{id}/events}: the event's own JSON under {@code data}. */
   record EventJson(long seqNr, String eventType, long timestamp, @JsonRawValue String data) {

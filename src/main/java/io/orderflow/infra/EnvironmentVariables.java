@@ -59,6 +59,8 @@ public final class EnvironmentVariables {
           "parts this node runs, comma-separated: shard, http, grpc, publisher, payment, review, stream-processor"),
       new Variable("PAYMENT_MAX_AMOUNT", "orderflow.payment.max-amount", null,
           "the simulated payment gateway declines larger amounts"),
+      new Variable("PAYMENT_REFUNDS", "orderflow.payment.refunds", null,
+          "refund rejected orders; `off` only while nodes older than refunds still run (docs/EVENT-VERSIONS.md)"),
       new Variable("REVIEW_MAX_QUANTITY", "orderflow.review.max-quantity", null,
           "review rejects orders with more items in total"),
       new Variable("EVENTSTORE_AGGREGATE_TYPES", "orderflow.eventstore.aggregate-types",

@@ -41,6 +41,8 @@ public final class OrderMetrics implements Order.EventListener {
         created = createdAt.remove(persistenceId);
       }
       if (created != null) metrics.endToEnd(now - created);
+    } else if (event instanceof Order.PaymentRefunded) {
+      metrics.finished("Refunded");
     }
   }
 }

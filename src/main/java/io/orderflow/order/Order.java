@@ -6,6 +6,7 @@ import io.orderflow.infra.Slices;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,6 +56,9 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   public record Reject(String reason, ActorRef<StatusReply<State>> replyTo) implements Command {}
 
+  /** Record that the payment of a rejected order was refunded (refundId from the gateway). */
+  public record RecordRefund(String refundId, ActorRef<StatusReply<State>> replyTo) implements Command {}
+
   public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
 
   // ---- events ---------------------------------------------------------------------------
@@ -68,14 +72,20 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   /** Every order event type, the subjects of stream {@code order}. */
   public static final Set<String> EVENT_TYPES = Set.of(OrderCreated.TYPE, PaymentDebited.TYPE,
-      PaymentDeclined.TYPE, OrderApproved.TYPE, OrderRejected.TYPE);
+      PaymentDeclined.TYPE, OrderApproved.TYPE, OrderRejected.TYPE, PaymentRefunded.TYPE);
 
+  /**
+   * Version 2 added {@code currency}; version-1 events in the journal are read through
+   * {@link CurrencyMigration} (docs/EVENT-VERSIONS.md).
+   */
   public record OrderCreated(
       String orderId, String customerId, String restaurantId, List<OrderItem> orderItems,
-      BigDecimal amount, long createdOn) implements Event {
+      BigDecimal amount, String currency, long createdOn) implements Event {
     public OrderCreated {
       orderItems = List.copyOf(orderItems);
       amount = amount.setScale(2, RoundingMode.UNNECESSARY);
+      // No default here: an old event without currency must come through the migration.
+      Objects.requireNonNull(currency, "currency");
     }
 
     public static final String TYPE = "order.created";
@@ -117,12 +127,25 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
+  /** The payment of a rejected order was given back; the order stays Rejected. */
+  public record PaymentRefunded(String orderId, String refundId) implements Event {
+    public static final String TYPE = "order.payment.refunded";
+
+    public String type() {
+      return TYPE;
+    }
+  }
+
   // ---- state ----------------------------------------------------------------------------
 
-  /** The order after all its events (status null: the order does not exist yet). */
+  /**
+   * The order after all its events (status null: the order does not exist yet). It crosses the
+   * cluster as a reply, so it changes like an event: currency came with version 2.
+   */
   public record State(
       String orderId, String customerId, String restaurantId, OrderStatus status, long createdOn,
-      BigDecimal amount, List<OrderItem> orderItems, String paymentId, String reason)
+      BigDecimal amount, String currency, List<OrderItem> orderItems, String paymentId, String reason,
+      String refundId)
       implements CborSerializable {
 
     public State {
@@ -131,7 +154,7 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
 
     public static State empty(String orderId) {
-      return new State(orderId, null, null, null, 0L, null, List.of(), null, null);
+      return new State(orderId, null, null, null, 0L, null, null, List.of(), null, null, null);
     }
 
     public boolean exists() {
@@ -145,28 +168,31 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     /** True when a create request asks for exactly this order. */
     boolean sameContent(NewOrder o) {
       return customerId.equals(o.customerId()) && restaurantId.equals(o.restaurantId())
-          && orderItems.equals(o.orderItems()) && amount.compareTo(o.amount()) == 0;
+          && orderItems.equals(o.orderItems()) && amount.compareTo(o.amount()) == 0
+          && currency.equals(o.currency());
     }
 
     public State apply(Event event) {
       if (event instanceof OrderCreated e) {
         return new State(e.orderId(), e.customerId(), e.restaurantId(), OrderStatus.Pending, e.createdOn(),
-            e.amount(), e.orderItems(), null, null);
+            e.amount(), e.currency(), e.orderItems(), null, null, null);
       } else if (event instanceof PaymentDebited e) {
-        return with(OrderStatus.Paid, e.paymentId(), null);
+        return with(OrderStatus.Paid, e.paymentId(), null, null);
       } else if (event instanceof PaymentDeclined e) {
-        return with(OrderStatus.Declined, null, e.reason());
+        return with(OrderStatus.Declined, null, e.reason(), null);
       } else if (event instanceof OrderApproved) {
-        return with(OrderStatus.Approved, paymentId, null);
+        return with(OrderStatus.Approved, paymentId, null, null);
       } else if (event instanceof OrderRejected e) {
-        return with(OrderStatus.Rejected, paymentId, e.reason());
+        return with(OrderStatus.Rejected, paymentId, e.reason(), null);
+      } else if (event instanceof PaymentRefunded e) {
+        return with(status, paymentId, reason, e.refundId());
       }
       throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 
-    private State with(OrderStatus newStatus, String newPaymentId, String newReason) {
-      return new State(orderId, customerId, restaurantId, newStatus, createdOn, amount, orderItems,
-          newPaymentId, newReason);
+    private State with(OrderStatus newStatus, String newPaymentId, String newReason, String newRefundId) {
+      return new State(orderId, customerId, restaurantId, newStatus, createdOn, amount, currency, orderItems,
+          newPaymentId, newReason, newRefundId);
     }
   }
 
@@ -210,7 +236,7 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
       if (!s.exists()) {
         NewOrder o = cr.order();
         return new Decision.Persist(new OrderCreated(id, o.customerId(), o.restaurantId(), o.orderItems(),
-            o.amount(), cr.createdOn()));
+            o.amount(), o.currency(), cr.createdOn()));
       }
       return s.sameContent(cr.order())
           ? UNCHANGED
@@ -238,6 +264,13 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
       if (st == OrderStatus.Paid) return new Decision.Persist(new OrderRejected(id, r.reason()));
       if (st == OrderStatus.Rejected) return UNCHANGED;
       return refuse(s, "only a Paid order can be rejected");
+    }
+    if (c instanceof RecordRefund r) {
+      // One refund per order: a second one (a redelivery, a retried gateway call) changes nothing.
+      if (st == OrderStatus.Rejected) {
+        return s.refundId() == null ? new Decision.Persist(new PaymentRefunded(id, r.refundId())) : UNCHANGED;
+      }
+      return refuse(s, "only a Rejected order is refunded");
     }
     throw new IllegalArgumentException("unknown command " + c.getClass().getName());
   }

@@ -27,7 +27,7 @@ public final class OrderRequest {
   /** Order ids become persistence ids and header values: letters, digits and . _ : - only. */
   private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
   private static final Set<String> ORDER_FIELDS =
-      Set.of("order_id", "customer_id", "restaurant_id", "status", "created_on", "amount", "order_items");
+      Set.of("order_id", "customer_id", "restaurant_id", "status", "created_on", "amount", "currency", "order_items");
   private static final Set<String> ITEM_FIELDS = Set.of("code", "name", "unit_price", "quantity");
 
   private static final ObjectReader READER =
@@ -116,7 +116,11 @@ public final class OrderRequest {
             + total.toPlainString());
       }
     }
-    return new NewOrder(orderId, customerId, restaurantId, items, total);
+    String currency = present(root, "currency") ? string(root, "currency", "currency") : NewOrder.DEFAULT_CURRENCY;
+    if (!NewOrder.isCurrencyCode(currency)) {
+      throw new InvalidOrder("currency", "must be an ISO 4217 code in capitals, such as USD or EUR; got '" + currency + "'");
+    }
+    return new NewOrder(orderId, customerId, restaurantId, items, total, currency);
   }
 
   private static OrderItem item(JsonNode node, String path) throws InvalidOrder {

@@ -55,7 +55,7 @@ public final class PaymentWorker {
         }
         return CompletableFuture.completedFuture(order);
       }
-      return gateway.debit(orderId, order.customerId(), order.amount()).thenCompose(result -> {
+      return gateway.debit(orderId, order.customerId(), order.amount(), order.currency()).thenCompose(result -> {
         if (result instanceof PaymentGateway.Debited d) {
           return orders.ask(orderId, replyTo -> new Order.RecordPaymentDebited(d.paymentId(), replyTo));
         }

@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The default gateway: deterministic, so tests and demos can steer outcomes by amount. Debits
- * amounts up to the limit and declines larger ones; the payment id is derived from the
- * idempotency key, so a repeated debit answers the same payment.
+ * amounts up to the limit (whatever the currency: it converts nothing) and declines larger ones;
+ * payment and refund ids are derived from the idempotency key, so a repeated call answers the same id.
  */
 public final class SimulatedPaymentGateway implements PaymentGateway {
   private final BigDecimal maxAmount;
@@ -19,12 +19,20 @@ public final class SimulatedPaymentGateway implements PaymentGateway {
   }
 
   @Override
-  public CompletionStage<Result> debit(String idempotencyKey, String customerId, BigDecimal amount) {
+  public CompletionStage<Result> debit(String idempotencyKey, String customerId, BigDecimal amount, String currency) {
     if (amount.compareTo(maxAmount) > 0) {
       return CompletableFuture.completedFuture(new Declined(
           "amount " + amount.toPlainString() + " exceeds the limit of " + maxAmount.toPlainString()));
     }
-    String paymentId = "pay_" + UUID.nameUUIDFromBytes(idempotencyKey.getBytes(StandardCharsets.UTF_8));
-    return CompletableFuture.completedFuture(new Debited(paymentId));
+    return CompletableFuture.completedFuture(new Debited("pay_" + idOf(idempotencyKey)));
+  }
+
+  @Override
+  public CompletionStage<Refunded> refund(String idempotencyKey, String paymentId, BigDecimal amount) {
+    return CompletableFuture.completedFuture(new Refunded("ref_" + idOf(idempotencyKey)));
+  }
+
+  private static UUID idOf(String idempotencyKey) {
+    return UUID.nameUUIDFromBytes(idempotencyKey.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -23,19 +23,59 @@ public final class OrderViewRepository {
   public record Update(OrderJson order, long seqNr) {}
 
   // Applies only a newer event: redeliveries and out-of-order messages change nothing.
-  private static final String UPSERT_ORDER =
-      "INSERT INTO orders (order_id, customer_id, restaurant_id, status, created_on, amount, payment_id, reason,"
-          + " updated_on, last_event_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id,"
-          + " restaurant_id = excluded.restaurant_id, status = excluded.status, created_on = excluded.created_on,"
-          + " amount = excluded.amount, payment_id = excluded.payment_id, reason = excluded.reason,"
-          + " updated_on = excluded.updated_on, last_event_seq = excluded.last_event_seq"
-          + " WHERE orders.last_event_seq < excluded.last_event_seq";
-  private static final String INSERT_ITEM =
-      "INSERT INTO order_items (order_id, line_no, code, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (order_id, line_no) DO NOTHING";
+  private static final String UPSERT_ORDER = upsertOrder("orders");
+  private static final String INSERT_ITEM = insertItem("order_items");
   private static final String SELECT_ORDER =
-      "SELECT order_id, customer_id, restaurant_id, status, created_on, amount, payment_id, reason FROM orders";
+      "SELECT order_id, customer_id, restaurant_id, status, created_on, amount, currency, payment_id, reason,"
+          + " refund_id FROM orders";
+
+  /** The upsert into an orders table (also the rebuild's fresh one), parameters as {@link #setOrder}. */
+  static String upsertOrder(String table) {
+    return "INSERT INTO " + table + " (order_id, customer_id, restaurant_id, status, created_on, amount, currency,"
+        + " payment_id, reason, refund_id, updated_on, last_event_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id,"
+        + " restaurant_id = excluded.restaurant_id, status = excluded.status, created_on = excluded.created_on,"
+        + " amount = excluded.amount, currency = excluded.currency, payment_id = excluded.payment_id,"
+        + " reason = excluded.reason, refund_id = excluded.refund_id,"
+        + " updated_on = excluded.updated_on, last_event_seq = excluded.last_event_seq"
+        + " WHERE " + table + ".last_event_seq < excluded.last_event_seq";
+  }
+
+  /** The insert into an order_items table, parameters as {@link #setItem}. */
+  static String insertItem(String table) {
+    return "INSERT INTO " + table + " (order_id, line_no, code, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT (order_id, line_no) DO NOTHING";
+  }
+
+  static void setOrder(PreparedStatement ps, OrderJson s, long updatedOn, long seqNr) throws SQLException {
+    ps.setString(1, s.orderId());
+    ps.setString(2, s.customerId());
+    ps.setString(3, s.restaurantId());
+    ps.setString(4, s.status().name());
+    ps.setLong(5, s.createdOn());
+    ps.setBigDecimal(6, s.amount());
+    ps.setString(7, s.currency());
+    ps.setString(8, s.paymentId());
+    ps.setString(9, s.reason());
+    ps.setString(10, s.refundId());
+    ps.setLong(11, updatedOn);
+    ps.setLong(12, seqNr);
+  }
+
+  /** Adds every line of the order to the batch of {@code items}. */
+  static void addItems(PreparedStatement items, OrderJson s) throws SQLException {
+    List<OrderItem> lines = s.orderItems();
+    for (int i = 0; i < lines.size(); i++) {
+      OrderItem item = lines.get(i);
+      items.setString(1, s.orderId());
+      items.setInt(2, i);
+      items.setString(3, item.code());
+      items.setString(4, item.name());
+      items.setBigDecimal(5, item.unitPrice());
+      items.setInt(6, item.quantity());
+      items.addBatch();
+    }
+  }
 
   private final Database db;
 
@@ -59,29 +99,9 @@ public final class OrderViewRepository {
     try (PreparedStatement orders = c.prepareStatement(UPSERT_ORDER);
         PreparedStatement items = c.prepareStatement(INSERT_ITEM)) {
       for (Update u : updates) {
-        OrderJson s = u.order();
-        orders.setString(1, s.orderId());
-        orders.setString(2, s.customerId());
-        orders.setString(3, s.restaurantId());
-        orders.setString(4, s.status().name());
-        orders.setLong(5, s.createdOn());
-        orders.setBigDecimal(6, s.amount());
-        orders.setString(7, s.paymentId());
-        orders.setString(8, s.reason());
-        orders.setLong(9, now);
-        orders.setLong(10, u.seqNr());
+        setOrder(orders, u.order(), now, u.seqNr());
         orders.addBatch();
-        List<OrderItem> lines = s.orderItems();
-        for (int i = 0; i < lines.size(); i++) {
-          OrderItem item = lines.get(i);
-          items.setString(1, s.orderId());
-          items.setInt(2, i);
-          items.setString(3, item.code());
-          items.setString(4, item.name());
-          items.setBigDecimal(5, item.unitPrice());
-          items.setInt(6, item.quantity());
-          items.addBatch();
-        }
+        addItems(items, u.order());
       }
       orders.executeBatch();
       items.executeBatch();
@@ -118,8 +138,8 @@ public final class OrderViewRepository {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           orders.put(rs.getString(1), new OrderJson(rs.getString(1), rs.getString(2), rs.getString(3),
-              OrderStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getBigDecimal(6), List.of(),
-              rs.getString(7), rs.getString(8)));
+              OrderStatus.valueOf(rs.getString(4)), rs.getLong(5), rs.getBigDecimal(6), rs.getString(7), List.of(),
+              rs.getString(8), rs.getString(9), rs.getString(10)));
         }
       }
     }

@@ -59,10 +59,16 @@ public final class JetStreamWorker {
 
   /**
    * Starts the worker; it stops taking messages when the node shuts down, before sharding hands
-   * the entities over, and settles those in hand.
+   * the entities over, and settles those in hand. A worker switched off by its config key is
+   * not started (null).
    */
   public static JetStreamWorker start(NatsBroker broker, Worker worker, Worker.Context node) {
     ActorSystem<?> system = node.system();
+    if (!worker.enabled(system.settings().config())) {
+      log.info("Worker {} is switched off ({} = off); its messages wait in the consumer", worker.durable(),
+          worker.switchKey());
+      return null;
+    }
     JetStreamWorker w = new JetStreamWorker(broker, worker, worker.handler().apply(node), Metrics.get(system));
     w.thread.start();
     log.info("Worker {} started on stream {} ({})", worker.durable(), worker.stream(), worker.filterSubject());

@@ -1,5 +1,6 @@
 package io.orderflow.worker;
 
+import com.typesafe.config.Config;
 import io.nats.client.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,22 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * filtered to which subject), the node role that runs it, and its handler. The broker creates
  * the consumer, {@link JetStreamWorker} runs the loop; the feature owns only the handling.
  *
+ * @param switchKey a boolean config key that can switch the worker off on every node (null: none);
+ *     its consumer is declared either way, so its messages wait for it
  * @param handler made only on nodes that run the role, from what the node offers
  */
-public record Worker(String role, String stream, String durable, String filterSubject,
+public record Worker(String role, String stream, String durable, String filterSubject, String switchKey,
     Function<Context, BatchHandler> handler) {
+
+  /** A worker that runs on every node with its role. */
+  public Worker(String role, String stream, String durable, String filterSubject,
+      Function<Context, BatchHandler> handler) {
+    this(role, stream, durable, filterSubject, null, handler);
+  }
+
+  public boolean enabled(Config config) {
+    return switchKey == null || config.getBoolean(switchKey);
+  }
 
   /** What a node offers its workers' handlers. */
   public record Context(ActorSystem<?> system, Orders orders, Database db) {}

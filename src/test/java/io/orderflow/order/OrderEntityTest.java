@@ -21,7 +21,7 @@ class OrderEntityTest {
   EventSourcedBehaviorTestKit<Order.Command, Order.Event, Order.State> entity;
 
   static final NewOrder ORDER = new NewOrder("o-1", "c-1", "r-1",
-      List.of(new OrderItem("A1", "Pho", new BigDecimal("8.50"), 5)), new BigDecimal("42.50"));
+      List.of(new OrderItem("A1", "Pho", new BigDecimal("8.50"), 5)), new BigDecimal("42.50"), "USD");
 
   @BeforeAll
   static void start() {
@@ -60,7 +60,7 @@ class OrderEntityTest {
     assertTrue(again.reply().isSuccess());
     assertTrue(again.hasNoEvents());
     var conflict = entity.<StatusReply<Order.State>>runCommand(replyTo -> new Order.Create(
-        new NewOrder("o-1", "someone-else", "r-1", ORDER.orderItems(), ORDER.amount()), 1L, replyTo));
+        new NewOrder("o-1", "someone-else", "r-1", ORDER.orderItems(), ORDER.amount(), "USD"), 1L, replyTo));
     assertTrue(conflict.reply().isError());
     assertTrue(conflict.hasNoEvents());
   }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The lifecycle rules, given / when / expect, without actors. */
 class OrderTest {
   static final NewOrder PHO = new NewOrder("o-1", "c-1", "r-1",
-      List.of(new OrderItem("A1", "Pho", new BigDecimal("8.50"), 5)), new BigDecimal("42.50"));
+      List.of(new OrderItem("A1", "Pho", new BigDecimal("8.50"), 5)), new BigDecimal("42.50"), "USD");
 
   static Order.State given(Order.Event... events) {
     Order.State s = Order.State.empty("o-1");
@@ -22,7 +22,7 @@ class OrderTest {
   }
 
   static final Order.OrderCreated CREATED = new Order.OrderCreated("o-1", "c-1", "r-1", PHO.orderItems(),
-      PHO.amount(), 1_700_000_000L);
+      PHO.amount(), "USD", 1_700_000_000L);
   static final Order.PaymentDebited DEBITED = new Order.PaymentDebited("o-1", "pay-1");
 
   static Order.Event persisted(Decision d) {
@@ -46,13 +46,13 @@ class OrderTest {
   @Test
   void repeatedCreateWithSameContentIsAcceptedWithoutEvent() {
     NewOrder samePricesOtherScale = new NewOrder("o-1", "c-1", "r-1",
-        List.of(new OrderItem("A1", "Pho", new BigDecimal("8.5"), 5)), new BigDecimal("42.5"));
+        List.of(new OrderItem("A1", "Pho", new BigDecimal("8.5"), 5)), new BigDecimal("42.5"), "USD");
     assertInstanceOf(Decision.Unchanged.class, Order.decide(given(CREATED), new Order.Create(samePricesOtherScale, 1L, null)));
   }
 
   @Test
   void createWithOtherContentUnderSameIdIsRejected() {
-    NewOrder other = new NewOrder("o-1", "c-2", "r-1", PHO.orderItems(), PHO.amount());
+    NewOrder other = new NewOrder("o-1", "c-2", "r-1", PHO.orderItems(), PHO.amount(), "USD");
     assertTrue(rejected(Order.decide(given(CREATED), new Order.Create(other, 1L, null))).contains("already exists"));
   }
 
@@ -117,6 +117,49 @@ class OrderTest {
         .contains("already paid"));
     Order.State approved = given(CREATED, DEBITED, new Order.OrderApproved("o-1"));
     assertTrue(rejected(Order.decide(approved, new Order.Reject("r", null))).contains("is Approved"));
+  }
+
+  static final Order.OrderRejected REJECTED = new Order.OrderRejected("o-1", "too many");
+
+  @Test
+  void aRejectedOrderIsRefundedOnceAndStaysRejected() {
+    Order.Event e = persisted(Order.decide(given(CREATED, DEBITED, REJECTED), new Order.RecordRefund("ref-1", null)));
+    assertEquals(new Order.PaymentRefunded("o-1", "ref-1"), e);
+    assertEquals(Order.PaymentRefunded.TYPE, e.type());
+    Order.State refunded = given(CREATED, DEBITED, REJECTED, e);
+    assertEquals(OrderStatus.Rejected, refunded.status());
+    assertEquals("ref-1", refunded.refundId());
+    assertEquals("pay-1", refunded.paymentId(), "the payment stays on record");
+    assertEquals("too many", refunded.reason());
+    // A second refund (a redelivery, another gateway answer) persists nothing.
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(refunded, new Order.RecordRefund("ref-1", null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(refunded, new Order.RecordRefund("ref-2", null)));
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(refunded, new Order.Reject("again", null)));
+  }
+
+  @Test
+  void onlyARejectedOrderIsRefunded() {
+    Order.State declined = given(CREATED, new Order.PaymentDeclined("o-1", "x"));
+    assertTrue(rejected(Order.decide(declined, new Order.RecordRefund("ref-1", null))).contains("is Declined"),
+        "a declined order was never debited");
+    assertTrue(rejected(Order.decide(given(CREATED), new Order.RecordRefund("r", null))).contains("is Pending"));
+    assertTrue(rejected(Order.decide(given(CREATED, DEBITED), new Order.RecordRefund("r", null))).contains("is Paid"));
+    Order.State approved = given(CREATED, DEBITED, new Order.OrderApproved("o-1"));
+    assertTrue(rejected(Order.decide(approved, new Order.RecordRefund("r", null))).contains("is Approved"));
+    assertTrue(rejected(Order.decide(given(), new Order.RecordRefund("r", null))).contains("does not exist"));
+    assertTrue(Order.EVENT_TYPES.contains("order.payment.refunded"));
+  }
+
+  @Test
+  void theCurrencyIsPartOfTheOrder() {
+    NewOrder inEuro = new NewOrder("o-1", "c-1", "r-1", PHO.orderItems(), PHO.amount(), "EUR");
+    var created = assertInstanceOf(Order.OrderCreated.class,
+        persisted(Order.decide(given(), new Order.Create(inEuro, 1L, null))));
+    assertEquals("EUR", created.currency());
+    assertEquals("EUR", given(created).currency());
+    assertEquals("USD", given(CREATED).currency());
+    assertTrue(rejected(Order.decide(given(CREATED), new Order.Create(inEuro, 1L, null))).contains("already exists"),
+        "the same order in another currency is another order");
   }
 
   @Test

@@ -16,7 +16,7 @@ class PaymentAndReviewRulesTest {
   final SimulatedPaymentGateway gateway = new SimulatedPaymentGateway(new BigDecimal("1000"));
 
   PaymentGateway.Result debit(String key, String amount) throws Exception {
-    return gateway.debit(key, "c", new BigDecimal(amount)).toCompletableFuture().get();
+    return gateway.debit(key, "c", new BigDecimal(amount), "USD").toCompletableFuture().get();
   }
 
   @Test
@@ -37,7 +37,7 @@ class PaymentAndReviewRulesTest {
   static OrderJson paid(int... quantities) {
     List<OrderItem> items = java.util.Arrays.stream(quantities)
         .mapToObj(q -> new OrderItem("A", "x", BigDecimal.ONE, q)).toList();
-    return new OrderJson("o", "c", "r", OrderStatus.Paid, 1L, new BigDecimal(items.size()), items, "p", null);
+    return new OrderJson("o", "c", "r", OrderStatus.Paid, 1L, new BigDecimal(items.size()), "USD", items, "p", null, null);
   }
 
   @Test

@@ -33,9 +33,15 @@ class PaymentWorkerTest {
     final SimulatedPaymentGateway simulated = new SimulatedPaymentGateway(new BigDecimal("1000"));
 
     @Override
-    public CompletionStage<Result> debit(String idempotencyKey, String customerId, BigDecimal amount) {
+    public CompletionStage<Result> debit(String idempotencyKey, String customerId, BigDecimal amount,
+        String currency) {
       debits.incrementAndGet();
-      return simulated.debit(idempotencyKey, customerId, amount);
+      return simulated.debit(idempotencyKey, customerId, amount, currency);
+    }
+
+    @Override
+    public CompletionStage<Refunded> refund(String idempotencyKey, String paymentId, BigDecimal amount) {
+      throw new AssertionError("paymentsvc never refunds");
     }
   };
 
@@ -53,7 +59,7 @@ class PaymentWorkerTest {
   static Order.State created(String id, String unitPrice) throws Exception {
     return orders.create(new NewOrder(id, "c-1", "r-1",
         List.of(new OrderItem("A1", "Pho", new BigDecimal(unitPrice), 2)),
-        new BigDecimal(unitPrice).multiply(BigDecimal.valueOf(2)))).toCompletableFuture().get();
+        new BigDecimal(unitPrice).multiply(BigDecimal.valueOf(2)), "USD")).toCompletableFuture().get();
   }
 
   Outcome handle(PaymentWorker worker, String id, Order.State state) throws Exception {
@@ -89,7 +95,7 @@ class PaymentWorkerTest {
         .toCompletableFuture().get();
     assertTrue(assertInstanceOf(Outcome.Terminate.class, notJson).reason().contains("not an order JSON"));
     Order.State ghost = Order.State.empty("ghost").apply(new Order.OrderCreated("ghost", "c", "r",
-        List.of(new OrderItem("A", "x", BigDecimal.ONE, 1)), BigDecimal.ONE, 1L));
+        List.of(new OrderItem("A", "x", BigDecimal.ONE, 1)), BigDecimal.ONE, "USD", 1L));
     var unknown = assertInstanceOf(Outcome.Terminate.class, handle(worker, "ghost", ghost));
     assertTrue(unknown.reason().contains("does not exist"), unknown.reason());
     assertEquals(0, debits.get(), "nothing was debited");

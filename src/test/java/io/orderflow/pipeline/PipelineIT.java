@@ -70,11 +70,16 @@ class PipelineIT {
     JsonNode r = Fixtures.awaitFinal(node.url(""), rejected, Duration.ofSeconds(30));
     assertEquals("Rejected", r.get("status").asText());
     assertTrue(r.get("reason").asText().contains("total quantity 101"));
+    // Rejected after the debit: the money goes back, and the order says with which refund.
+    assertTrue(r.get("refund_id").asText().startsWith("ref_"), r.toString());
+    assertTrue(r.get("payment_id").asText().startsWith("pay_"), r.toString());
+    assertTrue(d.path("refund_id").isMissingNode(), "a declined order was never debited, so never refunded");
+    assertEquals("USD", r.get("currency").asText());
 
     for (var expected : List.of(
         new Object[] {approved, Fixtures.APPROVED_EVENTS, List.of("Pending", "Paid", "Approved")},
         new Object[] {declined, Fixtures.DECLINED_EVENTS, List.of("Pending", "Declined")},
-        new Object[] {rejected, Fixtures.REJECTED_EVENTS, List.of("Pending", "Paid", "Rejected")})) {
+        new Object[] {rejected, Fixtures.REJECTED_EVENTS, List.of("Pending", "Paid", "Rejected", "Rejected")})) {
       String id = (String) expected[0];
       List<MessageInfo> msgs = messagesOf(id);
       assertEquals(expected[1], msgs.stream().map(MessageInfo::getSubject).toList(), "subjects of " + id);
@@ -90,6 +95,8 @@ class PipelineIT {
         assertEquals(id, body.get("order_id").asText());
         assertEquals(((List<?>) expected[2]).get(i), body.get("status").asText(), "event-carried state");
         assertEquals(1, body.get("order_items").size());
+        assertEquals(msgs.get(i).getSubject().equals("order.payment.refunded"), body.has("refund_id"),
+            "refund_id from the refund on");
       }
     }
   }
@@ -114,7 +121,7 @@ class PipelineIT {
     assertEquals("Approved", Fixtures.awaitFinal(node.url(""), after, Duration.ofSeconds(30)).get("status").asText());
     try (Connection nc = nats.connect()) {
       JetStreamManagement jsm = nc.jetStreamManagement();
-      for (String consumer : List.of("paymentsvc", "reviewsvc", "stream-processor")) {
+      for (String consumer : List.of("paymentsvc", "reviewsvc", "paymentsvc-refunds", "stream-processor")) {
         Eventually.await(Duration.ofSeconds(20), consumer + " to settle every message", () -> {
           ConsumerInfo info = jsm.getConsumerInfo("order", consumer);
           return info.getNumPending() == 0 && info.getNumAckPending() == 0;

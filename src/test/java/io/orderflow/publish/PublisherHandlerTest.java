@@ -95,7 +95,7 @@ class PublisherHandlerTest {
   @Test
   void eachOrderEventGoesToItsSubjectWithTheOrdersStateAfterIt() throws Exception {
     Recorder sink = new Recorder();
-    var created = new Order.OrderCreated("o-1", "c-1", "r-1", ITEMS, new BigDecimal("42.50"), 1L);
+    var created = new Order.OrderCreated("o-1", "c-1", "r-1", ITEMS, new BigDecimal("42.50"), "USD", 1L);
     run(List.of(
             List.of(order("o-1", 1, created), order("o-1", 2, new Order.PaymentDebited("o-1", "pay-1"))),
             List.of(order("o-1", 3, new Order.OrderApproved("o-1")))),
@@ -128,7 +128,7 @@ class PublisherHandlerTest {
       assertEquals("Order|o-2", pid);
       assertEquals(2, toSeq);
       return CompletableFuture.completedFuture(Order.State.empty(id)
-          .apply(new Order.OrderCreated(id, "c-2", "r-1", ITEMS, new BigDecimal("42.50"), 1L))
+          .apply(new Order.OrderCreated(id, "c-2", "r-1", ITEMS, new BigDecimal("42.50"), "USD", 1L))
           .apply(new Order.PaymentDebited(id, "pay-2")));
     };
     run(List.of(List.of(order("o-2", 2, new Order.PaymentDebited("o-2", "pay-2")),
@@ -164,7 +164,7 @@ class PublisherHandlerTest {
       }
       return CompletableFuture.completedFuture(false);
     };
-    var created = new Order.OrderCreated("o-3", "c-3", "r-1", ITEMS, new BigDecimal("42.50"), 1L);
+    var created = new Order.OrderCreated("o-3", "c-3", "r-1", ITEMS, new BigDecimal("42.50"), "USD", 1L);
     var batch = List.of(order("o-3", 1, created), order("o-3", 2, new Order.PaymentDebited("o-3", "p")));
     var handler = new PublisherHandler(flaky, new OrderStates(NO_REPLAY, 100));
     var failed = assertThrows(ExecutionException.class, () -> handler.process(batch).toCompletableFuture().get());

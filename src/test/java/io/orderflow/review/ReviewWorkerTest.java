@@ -37,7 +37,7 @@ class ReviewWorkerTest {
 
   static Order.State paid(String id, int quantity) throws Exception {
     orders.create(new NewOrder(id, "c-1", "r-1", List.of(new OrderItem("A1", "Pho", BigDecimal.ONE, quantity)),
-        BigDecimal.valueOf(quantity))).toCompletableFuture().get();
+        BigDecimal.valueOf(quantity), "USD")).toCompletableFuture().get();
     return orders.ask(id, r -> new Order.RecordPaymentDebited("pay-" + id, r)).toCompletableFuture().get();
   }
 

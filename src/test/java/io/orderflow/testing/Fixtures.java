@@ -35,18 +35,36 @@ public final class Fixtures {
 
   public static final List<String> APPROVED_EVENTS = List.of("order.created", "order.payment.debited", "order.approved");
   public static final List<String> DECLINED_EVENTS = List.of("order.created", "order.payment.declined");
-  public static final List<String> REJECTED_EVENTS = List.of("order.created", "order.payment.debited", "order.rejected");
+  /** A rejected order is done once its payment is refunded. */
+  public static final List<String> REJECTED_EVENTS =
+      List.of("order.created", "order.payment.debited", "order.rejected", "order.payment.refunded");
 
   public static final Set<String> FINAL = Set.of("Approved", "Rejected", "Declined");
 
-  /** Waits until the read model shows the order in a final state; returns it. */
+  /** Nothing more will happen to it: Approved, Declined, or Rejected and refunded. */
+  public static boolean isFinished(JsonNode order) {
+    String status = order.get("status").asText();
+    return status.equals("Rejected") ? order.hasNonNull("refund_id") : FINAL.contains(status);
+  }
+
+  /** Waits until the read model shows the order finished ({@link #isFinished}); returns it. */
   public static JsonNode awaitFinal(String baseUrl, String orderId, Duration timeout) {
+    return awaitOrder(baseUrl, orderId, timeout, "to be finished", Fixtures::isFinished);
+  }
+
+  /** Waits until the read model shows the order in {@code status}, whatever comes next; returns it. */
+  public static JsonNode awaitStatus(String baseUrl, String orderId, String status, Duration timeout) {
+    return awaitOrder(baseUrl, orderId, timeout, "to be " + status, o -> o.get("status").asText().equals(status));
+  }
+
+  private static JsonNode awaitOrder(String baseUrl, String orderId, Duration timeout, String what,
+      java.util.function.Predicate<JsonNode> done) {
     JsonNode[] last = new JsonNode[1];
-    Eventually.await(timeout, "order " + orderId + " to reach a final state in the read model", () -> {
+    Eventually.await(timeout, "order " + orderId + " " + what + " in the read model", () -> {
       Http.Reply r = Http.get(baseUrl + "/api/orders/" + orderId);
       if (r.status() != 200) return false;
       last[0] = r.json();
-      return FINAL.contains(last[0].get("status").asText());
+      return done.test(last[0]);
     });
     return last[0];
   }

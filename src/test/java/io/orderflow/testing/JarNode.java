@@ -30,6 +30,8 @@ public final class JarNode implements AutoCloseable {
   private boolean ownSession;
   private long logStart;
   private Process process;
+  /** What java runs: the built jar, or a main class on a class path ({@link #fromClasspath}). */
+  private List<String> launch = List.of("-jar", JAR.toString());
 
   public JarNode(String name, TestDatabase db, String natsUrl, Map<String, String> extraEnv) throws IOException {
     this(name, null, withDefaults(Map.of("DB_URL", db.url, "DB_USER", "postgres", "NATS_URL", natsUrl,
@@ -83,12 +85,21 @@ public final class JarNode implements AutoCloseable {
     return this;
   }
 
+  /** Runs the node from a class path instead of the built jar (e.g. {@link PreviousVersion#classpath()}). */
+  public JarNode fromClasspath(String classpath) {
+    this.launch = List.of("-cp", classpath, "io.orderflow.Main");
+    return this;
+  }
+
   public JarNode start() throws IOException {
-    if (!Files.exists(JAR)) throw new IllegalStateException(JAR + " is missing: run mvn package first");
+    if (launch.contains(JAR.toString()) && !Files.exists(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: run mvn package first");
+    }
     Files.createDirectories(logFile.getParent());
     logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toString()));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+    cmd.addAll(launch);
     if (ownSession) cmd.add(0, "setsid");
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)

@@ -15,7 +15,8 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 public final class ReadModelCheck {
   private ReadModelCheck() {}
 
-  record Row(String status, BigDecimal amount, String paymentId, String reason, long lastSeq, List<OrderItem> items) {}
+  record Row(String status, BigDecimal amount, String currency, String paymentId, String reason, String refundId,
+      long lastSeq, List<OrderItem> items) {}
 
   public static void assertReadModelEqualsJournalReplay(ActorSystem<?> system, TestDatabase db) throws Exception {
     JdbcReadJournal journal =
@@ -33,7 +34,8 @@ public final class ReadModelCheck {
             lastSeq[0] = env.sequenceNr();
             return s.apply((Order.Event) env.event());
           }, system).toCompletableFuture().get();
-      var r = db.rows("SELECT status, amount, payment_id, reason, last_event_seq FROM orders WHERE order_id = ?", id);
+      var r = db.rows("SELECT status, amount, currency, payment_id, reason, refund_id, last_event_seq"
+          + " FROM orders WHERE order_id = ?", id);
       assertEquals(1, r.size(), "read model row of " + id);
       var row = r.get(0);
       List<OrderItem> items = new ArrayList<>();
@@ -41,9 +43,9 @@ public final class ReadModelCheck {
         items.add(new OrderItem((String) i.get(0), (String) i.get(1), (BigDecimal) i.get(2), (Integer) i.get(3)));
       }
       Row actual = new Row((String) row.get(0), (BigDecimal) row.get(1), (String) row.get(2), (String) row.get(3),
-          ((Number) row.get(4)).longValue(), items);
-      Row expected = new Row(state.status().name(), state.amount(), state.paymentId(), state.reason(), lastSeq[0],
-          state.orderItems());
+          (String) row.get(4), (String) row.get(5), ((Number) row.get(6)).longValue(), items);
+      Row expected = new Row(state.status().name(), state.amount(), state.currency(), state.paymentId(),
+          state.reason(), state.refundId(), lastSeq[0], state.orderItems());
       assertEquals(expected, actual, "read model of order " + id);
     }
   }
@@ -59,6 +61,8 @@ public final class ReadModelCheck {
       String status = null;
       String paymentId = null;
       String reason = null;
+      String refundId = null;
+      String currency = null;
       BigDecimal amount = null;
       long lastSeq = 0;
       for (var e : events) {
@@ -68,6 +72,7 @@ public final class ReadModelCheck {
           case "order.created" -> {
             status = "Pending";
             amount = data.get("amount").decimalValue().setScale(2);
+            currency = data.get("currency").asText();
           }
           case "order.payment.debited" -> {
             status = "Paid";
@@ -82,15 +87,18 @@ public final class ReadModelCheck {
             status = "Rejected";
             reason = data.get("reason").asText();
           }
+          case "order.payment.refunded" -> refundId = data.get("refund_id").asText();
           default -> throw new AssertionError("unknown event " + e);
         }
       }
-      var r = db.rows("SELECT status, amount, payment_id, reason, last_event_seq FROM orders WHERE order_id = ?", id);
+      var r = db.rows("SELECT status, amount, currency, payment_id, reason, refund_id, last_event_seq"
+          + " FROM orders WHERE order_id = ?", id);
       assertEquals(1, r.size(), "read model row of " + id);
       var row = r.get(0);
-      assertEquals(List.of(status, amount, String.valueOf(paymentId), String.valueOf(reason), lastSeq),
-          List.of(row.get(0), row.get(1), String.valueOf(row.get(2)), String.valueOf(row.get(3)),
-              ((Number) row.get(4)).longValue()), "read model of order " + id);
+      assertEquals(List.of(status, amount, currency, String.valueOf(paymentId), String.valueOf(reason),
+              String.valueOf(refundId), lastSeq),
+          List.of(row.get(0), row.get(1), row.get(2), String.valueOf(row.get(3)), String.valueOf(row.get(4)),
+              String.valueOf(row.get(5)), ((Number) row.get(6)).longValue()), "read model of order " + id);
     }
   }
 }

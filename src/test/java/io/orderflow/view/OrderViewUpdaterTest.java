@@ -43,7 +43,7 @@ class OrderViewUpdaterTest {
 
   static Message message(String id, long seqNr) {
     Order.State s = Order.State.empty(id).apply(new Order.OrderCreated(id, "c", "r",
-        List.of(new OrderItem("A", "x", BigDecimal.ONE, 1)), BigDecimal.ONE, 1L));
+        List.of(new OrderItem("A", "x", BigDecimal.ONE, 1)), BigDecimal.ONE, "USD", 1L));
     if (seqNr > 1) s = s.apply(new Order.PaymentDebited(id, "p"));
     return OrderMessages.of(seqNr > 1 ? Order.PaymentDebited.TYPE : Order.OrderCreated.TYPE, s, seqNr);
   }
