@@ -34,15 +34,20 @@ public final class AggregateStream
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Append(String eventId, String eventType, String data, ActorRef<StatusReply<Result>> replyTo)
-      implements Command {}
+  /** {@code stream}: the client's label for the event, kept with it (empty: none). */
+  public record Append(String eventId, String eventType, String data, String stream,
+      ActorRef<StatusReply<Result>> replyTo) implements Command {}
 
   /** Where the event is in the stream; {@code duplicate}: it had been appended before. */
   public record Result(String persistenceId, long seqNr, boolean duplicate) implements CborSerializable {}
 
-  /** The one event type of a generic stream: what the client sent, verbatim. */
-  public record Appended(String eventId, String eventType, String aggregateType, String aggregateId, String data)
-      implements CborSerializable {}
+  /** The one event type of a generic stream: what the client sent, verbatim; {@code stream} absent in older rows. */
+  public record Appended(String eventId, String eventType, String aggregateType, String aggregateId, String data,
+      String stream) implements CborSerializable {
+    public Appended(String eventId, String eventType, String aggregateType, String aggregateId, String data) {
+      this(eventId, eventType, aggregateType, aggregateId, data, null);
+    }
+  }
 
   /** Event ids already appended, with their sequence numbers, for idempotency. */
   public record State(Map<String, Long> seqNrByEventId, long lastSeqNr) implements CborSerializable {
@@ -101,7 +106,8 @@ public final class AggregateStream
       return Effect().reply(cmd.replyTo(), StatusReply.success(new Result(pid, existing, true)));
     }
     return Effect()
-        .persist(new Appended(cmd.eventId(), cmd.eventType(), aggregateType, aggregateId, cmd.data()))
+        .persist(new Appended(cmd.eventId(), cmd.eventType(), aggregateType, aggregateId, cmd.data(),
+            cmd.stream().isEmpty() ? null : cmd.stream()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new Result(pid, s.lastSeqNr(), false)));
   }
 

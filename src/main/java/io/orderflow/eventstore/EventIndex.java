@@ -15,17 +15,18 @@ public final class EventIndex {
     this.db = db;
   }
 
+  /** Where {@code eventId} lives: its journal stream, and its sequence number there (0: not known). */
   public CompletionStage<Void> record(String eventId, String aggregateType, String aggregateId,
-      AggregateStream.Result at) {
+      String persistenceId, long seqNr) {
     return db.inTransactionAsync(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO event_index (event_id, persistence_id, aggregate_id, aggregate_type, seq_nr)"
               + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, persistence_id) DO NOTHING")) {
         ps.setString(1, eventId);
-        ps.setString(2, at.persistenceId());
+        ps.setString(2, persistenceId);
         ps.setString(3, aggregateId);
         ps.setString(4, aggregateType);
-        ps.setLong(5, at.seqNr());
+        ps.setLong(5, seqNr);
         ps.executeUpdate();
       }
       return null;

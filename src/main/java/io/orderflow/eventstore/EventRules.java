@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.orderflow.eventstore.grpc.Event;
 import io.orderflow.infra.Json;
+import io.orderflow.order.Order;
 import io.orderflow.order.OrderRequest;
 import io.orderflow.order.Text;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class EventRules {
   public static final int MAX_DATA_BYTES = 64 * 1024;
+  public static final int MAX_STREAM_LABEL = 128;
   /** Stream names: lower case, digits, '-' and '_'. */
   private static final Pattern AGGREGATE_TYPE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   /** Subject tokens: no wildcards, no spaces, no empty tokens. */
@@ -61,10 +63,14 @@ public final class EventRules {
       throw new InvalidEvent("event_id '" + Text.quote(e.getEventId())
           + "' must be 1-128 characters of letters, digits and . _ : - (or empty: the server assigns one)");
     }
-    if (!e.getStream().isEmpty() && !e.getStream().equals(type)) {
-      throw new InvalidEvent("stream '" + Text.quote(e.getStream()) + "' must be empty or equal aggregate_type '" + type + "'");
+    // stream is the client's label for the event (the original used "Orders"): kept, never routed by.
+    if (e.getStream().length() > MAX_STREAM_LABEL) {
+      throw new InvalidEvent("stream is " + e.getStream().length() + " characters; at most " + MAX_STREAM_LABEL);
     }
     byte[] data = e.getEventData().getBytes(StandardCharsets.UTF_8);
+    // An order event after order.created may carry nothing (the original review service sent "").
+    boolean orderFact = JournalEvent.ORDER.equals(type) && !Order.OrderCreated.TYPE.equals(eventType);
+    if (data.length == 0 && orderFact) return;
     if (data.length == 0) throw new InvalidEvent("event_data is required (JSON)");
     if (data.length > MAX_DATA_BYTES) {
       throw new InvalidEvent("event_data is " + data.length + " bytes; at most " + MAX_DATA_BYTES + " allowed");

@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -82,26 +84,27 @@ public final class EventStoreService implements EventStore {
     } catch (EventRules.InvalidEvent e) {
       return CompletableFuture.completedFuture(failure(e.getMessage()));
     }
-    return JournalEvent.ORDER.equals(in.getAggregateType()) ? createOrder(in) : append(in);
+    return JournalEvent.ORDER.equals(in.getAggregateType()) ? orderEvent(in) : append(in);
   }
 
-  private CompletionStage<Response> createOrder(Event in) {
-    if (!Order.OrderCreated.TYPE.equals(in.getEventType())) {
-      return CompletableFuture.completedFuture(failure("aggregate_type order takes only event_type order.created; "
-          + "payment and review move an order on"));
-    }
-    NewOrder order;
+  /**
+   * An order event: the command it stands for, on the Order entity (the lifecycle rules decide).
+   * Its event id is indexed once the order has recorded it, for GetEvents by event_id.
+   */
+  private CompletionStage<Response> orderEvent(Event in) {
+    String eventId = in.getEventId().isEmpty() ? UUID.randomUUID().toString() : in.getEventId();
+    Function<ActorRef<StatusReply<Order.State>>, Order.Command> command;
     try {
-      order = OrderRequest.parse(in.getEventData().getBytes(StandardCharsets.UTF_8));
-    } catch (OrderRequest.InvalidOrder e) {
-      return CompletableFuture.completedFuture(failure("event_data: " + e.getMessage()));
+      command = OrderEvents.command(in, eventId);
+    } catch (EventRules.InvalidEvent e) {
+      return CompletableFuture.completedFuture(failure(e.getMessage()));
     }
-    if (order.orderId() != null && !order.orderId().equals(in.getAggregateId())) {
-      return CompletableFuture.completedFuture(failure("event_data.order_id '" + order.orderId()
-          + "' differs from aggregate_id '" + in.getAggregateId() + "'"));
-    }
-    return orders.create(order.withOrderId(in.getAggregateId()))
-        .thenApply(state -> success())
+    String orderId = in.getAggregateId();
+    return orders.ask(orderId, command)
+        .thenCompose(state -> state.clientEventIds().contains(eventId)
+            ? index.record(eventId, JournalEvent.ORDER, orderId, Order.persistenceIdOf(orderId), 0)
+            : CompletableFuture.<Void>completedFuture(null))
+        .thenApply(v -> success())
         .exceptionally(e -> {
           Throwable cause = Database.unwrap(e);
           if (cause instanceof StatusReply.ErrorMessage) return failure(cause.getMessage());
@@ -132,11 +135,12 @@ public final class EventStoreService implements EventStore {
     String entityId = AggregateStream.entityId(in.getAggregateType(), in.getAggregateId());
     return sharding.entityRefFor(AggregateStream.ENTITY_KEY, entityId)
         .<StatusReply<AggregateStream.Result>>ask(
-            replyTo -> new AggregateStream.Append(eventId, in.getEventType(), in.getEventData(), replyTo), askTimeout)
+            replyTo -> new AggregateStream.Append(eventId, in.getEventType(), in.getEventData(), in.getStream(), replyTo),
+            askTimeout)
         .thenCompose(reply -> {
           AggregateStream.Result at = reply.getValue();
           if (at.duplicate()) log.info("Event {} of {} was appended before; not appended again", eventId, entityId);
-          return index.record(eventId, in.getAggregateType(), in.getAggregateId(), at);
+          return index.record(eventId, in.getAggregateType(), in.getAggregateId(), at.persistenceId(), at.seqNr());
         })
         .thenApply(v -> success())
         .exceptionally(e -> {
@@ -177,13 +181,17 @@ public final class EventStoreService implements EventStore {
   }
 
   private CompletionStage<List<Event>> byEventId(String eventId) {
-    // An order event's id is its journal position; a generic event's is looked up in the index.
-    CompletionStage<List<EventId>> where = EventId.parse(eventId)
-        .filter(id -> id.persistenceId().startsWith(Order.ENTITY_KEY.name() + "|"))
-        .<CompletionStage<List<EventId>>>map(id -> CompletableFuture.completedFuture(List.of(id)))
-        .orElseGet(() -> index.locate(eventId));
-    return where.thenCompose(ids -> collect(Source.from(ids)
-        .flatMapConcat(id -> journal.currentEventsByPersistenceId(id.persistenceId(), id.seqNr(), id.seqNr()))));
+    // An order event's journal position is an id too; a client's own id is found in the index,
+    // with its position (seq 0: somewhere in that journal stream).
+    var position = EventId.parse(eventId).filter(id -> id.persistenceId().startsWith(Order.ENTITY_KEY.name() + "|"));
+    if (position.isPresent()) {
+      EventId at = position.get();
+      return collect(journal.currentEventsByPersistenceId(at.persistenceId(), at.seqNr(), at.seqNr()));
+    }
+    return index.locate(eventId).thenCompose(ids -> collect(Source.from(ids).flatMapConcat(id -> id.seqNr() > 0
+            ? journal.currentEventsByPersistenceId(id.persistenceId(), id.seqNr(), id.seqNr())
+            : journal.currentEventsByPersistenceId(id.persistenceId(), 0L, Long.MAX_VALUE))))
+        .thenApply(events -> events.stream().filter(e -> e.getEventId().equals(eventId)).toList());
   }
 
   @Override
@@ -210,11 +218,12 @@ public final class EventStoreService implements EventStore {
 
   /** The order stream of the id, and every generic stream under it. */
   private CompletionStage<List<String>> streamsOf(String aggregateId) {
-    return index.streamsOf(aggregateId).thenApply(generic -> {
-      List<String> pids = new ArrayList<>();
+    return index.streamsOf(aggregateId).thenApply(indexed -> {
+      // The index also names the order stream once a client's event of it was recorded.
+      java.util.Set<String> pids = new java.util.LinkedHashSet<>();
       pids.add(Order.persistenceIdOf(aggregateId));
-      pids.addAll(generic);
-      return pids;
+      pids.addAll(indexed);
+      return List.copyOf(pids);
     });
   }
 

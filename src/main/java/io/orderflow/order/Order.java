@@ -48,7 +48,16 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   /** Create the order; a repeat with the same content is acknowledged, other content rejected. */
   public record Create(NewOrder order, long createdOn, ActorRef<StatusReply<State>> replyTo) implements Command {}
 
-  public record RecordPaymentDebited(String paymentId, ActorRef<StatusReply<State>> replyTo) implements Command {}
+  /**
+   * Record a debit. A payment service outside (gRPC) says for which customer and amount it debited:
+   * when given, they must be the order's.
+   */
+  public record RecordPaymentDebited(String paymentId, String customerId, BigDecimal amount,
+      ActorRef<StatusReply<State>> replyTo) implements Command {
+    public RecordPaymentDebited(String paymentId, ActorRef<StatusReply<State>> replyTo) {
+      this(paymentId, null, null, replyTo);
+    }
+  }
 
   public record RecordPaymentDeclined(String reason, ActorRef<StatusReply<State>> replyTo) implements Command {}
 
@@ -61,6 +70,21 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
 
+  /**
+   * A command sent by a client as an event of its own (gRPC CreateEvent): the event it causes keeps
+   * the client's event id and stream label, and a repeat of an event id already recorded is
+   * acknowledged without doing anything again, whatever it asks.
+   */
+  public record FromClient(Origin origin, Command command) implements Command {
+    @Override
+    public ActorRef<StatusReply<State>> replyTo() {
+      return command.replyTo();
+    }
+  }
+
+  /** Who told the order a fact, for events a client sent: its event id and its stream label. */
+  public record Origin(String eventId, String stream) implements CborSerializable {}
+
   // ---- events ---------------------------------------------------------------------------
 
   public sealed interface Event extends CborSerializable {
@@ -68,6 +92,12 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
     /** The event's type, which is also its JetStream subject. */
     String type();
+
+    /** The client that sent it as an event of its own (gRPC), or null. Added after version 2: absent in older rows. */
+    Origin origin();
+
+    /** The same event, sent by a client. */
+    Event withOrigin(Origin origin);
   }
 
   /** Every order event type, the subjects of stream {@code order}. */
@@ -80,12 +110,21 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
    */
   public record OrderCreated(
       String orderId, String customerId, String restaurantId, List<OrderItem> orderItems,
-      BigDecimal amount, String currency, long createdOn) implements Event {
+      BigDecimal amount, String currency, long createdOn, Origin origin) implements Event {
     public OrderCreated {
       orderItems = List.copyOf(orderItems);
       amount = amount.setScale(2, RoundingMode.UNNECESSARY);
       // No default here: an old event without currency must come through the migration.
       Objects.requireNonNull(currency, "currency");
+    }
+
+    public OrderCreated(String orderId, String customerId, String restaurantId, List<OrderItem> orderItems,
+        BigDecimal amount, String currency, long createdOn) {
+      this(orderId, customerId, restaurantId, orderItems, amount, currency, createdOn, null);
+    }
+
+    public OrderCreated withOrigin(Origin o) {
+      return new OrderCreated(orderId, customerId, restaurantId, orderItems, amount, currency, createdOn, o);
     }
 
     public static final String TYPE = "order.created";
@@ -95,7 +134,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
-  public record PaymentDebited(String orderId, String paymentId) implements Event {
+  public record PaymentDebited(String orderId, String paymentId, Origin origin) implements Event {
+    public PaymentDebited(String orderId, String paymentId) {
+      this(orderId, paymentId, null);
+    }
+
+    public PaymentDebited withOrigin(Origin o) {
+      return new PaymentDebited(orderId, paymentId, o);
+    }
+
     public static final String TYPE = "order.payment.debited";
 
     public String type() {
@@ -103,7 +150,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
-  public record PaymentDeclined(String orderId, String reason) implements Event {
+  public record PaymentDeclined(String orderId, String reason, Origin origin) implements Event {
+    public PaymentDeclined(String orderId, String reason) {
+      this(orderId, reason, null);
+    }
+
+    public PaymentDeclined withOrigin(Origin o) {
+      return new PaymentDeclined(orderId, reason, o);
+    }
+
     public static final String TYPE = "order.payment.declined";
 
     public String type() {
@@ -111,7 +166,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
-  public record OrderApproved(String orderId) implements Event {
+  public record OrderApproved(String orderId, Origin origin) implements Event {
+    public OrderApproved(String orderId) {
+      this(orderId, null);
+    }
+
+    public OrderApproved withOrigin(Origin o) {
+      return new OrderApproved(orderId, o);
+    }
+
     public static final String TYPE = "order.approved";
 
     public String type() {
@@ -119,7 +182,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
   }
 
-  public record OrderRejected(String orderId, String reason) implements Event {
+  public record OrderRejected(String orderId, String reason, Origin origin) implements Event {
+    public OrderRejected(String orderId, String reason) {
+      this(orderId, reason, null);
+    }
+
+    public OrderRejected withOrigin(Origin o) {
+      return new OrderRejected(orderId, reason, o);
+    }
+
     public static final String TYPE = "order.rejected";
 
     public String type() {
@@ -128,7 +199,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   }
 
   /** The payment of a rejected order was given back; the order stays Rejected. */
-  public record PaymentRefunded(String orderId, String refundId) implements Event {
+  public record PaymentRefunded(String orderId, String refundId, Origin origin) implements Event {
+    public PaymentRefunded(String orderId, String refundId) {
+      this(orderId, refundId, null);
+    }
+
+    public PaymentRefunded withOrigin(Origin o) {
+      return new PaymentRefunded(orderId, refundId, o);
+    }
+
     public static final String TYPE = "order.payment.refunded";
 
     public String type() {
@@ -145,12 +224,20 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   public record State(
       String orderId, String customerId, String restaurantId, OrderStatus status, long createdOn,
       BigDecimal amount, String currency, List<OrderItem> orderItems, String paymentId, String reason,
-      String refundId)
+      String refundId, List<String> clientEventIds)
       implements CborSerializable {
 
     public State {
       orderItems = orderItems == null ? List.of() : List.copyOf(orderItems);
       amount = amount == null ? null : amount.setScale(2, RoundingMode.UNNECESSARY);
+      clientEventIds = clientEventIds == null ? List.of() : List.copyOf(clientEventIds);
+    }
+
+    public State(String orderId, String customerId, String restaurantId, OrderStatus status, long createdOn,
+        BigDecimal amount, String currency, List<OrderItem> orderItems, String paymentId, String reason,
+        String refundId) {
+      this(orderId, customerId, restaurantId, status, createdOn, amount, currency, orderItems, paymentId, reason,
+          refundId, List.of());
     }
 
     public static State empty(String orderId) {
@@ -173,6 +260,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     }
 
     public State apply(Event event) {
+      State next = applied(event);
+      if (event.origin() == null) return next;
+      List<String> ids = new java.util.ArrayList<>(clientEventIds);
+      ids.add(event.origin().eventId());
+      return new State(next.orderId, next.customerId, next.restaurantId, next.status, next.createdOn, next.amount,
+          next.currency, next.orderItems, next.paymentId, next.reason, next.refundId, ids);
+    }
+
+    private State applied(Event event) {
       if (event instanceof OrderCreated e) {
         return new State(e.orderId(), e.customerId(), e.restaurantId(), OrderStatus.Pending, e.createdOn(),
             e.amount(), e.currency(), e.orderItems(), null, null, null);
@@ -192,7 +288,7 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
     private State with(OrderStatus newStatus, String newPaymentId, String newReason, String newRefundId) {
       return new State(orderId, customerId, restaurantId, newStatus, createdOn, amount, currency, orderItems,
-          newPaymentId, newReason, newRefundId);
+          newPaymentId, newReason, newRefundId, clientEventIds);
     }
   }
 
@@ -231,6 +327,12 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   /** The rules of the lifecycle: which state accepts which command. Pure. */
   public static Decision decide(State s, Command c) {
+    if (c instanceof FromClient fc) {
+      // An event id once recorded is that event: its repeat is acknowledged, never done twice.
+      if (s.clientEventIds().contains(fc.origin().eventId())) return UNCHANGED;
+      Decision d = decide(s, fc.command());
+      return d instanceof Decision.Persist p ? new Decision.Persist(p.event().withOrigin(fc.origin())) : d;
+    }
     String id = s.orderId();
     if (c instanceof Create cr) {
       if (!s.exists()) {
@@ -246,6 +348,13 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     if (c instanceof Get) return UNCHANGED;
     OrderStatus st = s.status();
     if (c instanceof RecordPaymentDebited d) {
+      if (d.customerId() != null && !d.customerId().equals(s.customerId())) {
+        return refuse(s, "it is customer " + s.customerId() + "'s, not " + d.customerId() + "'s");
+      }
+      if (d.amount() != null && d.amount().compareTo(s.amount()) != 0) {
+        return refuse(s, "it is for " + s.amount().toPlainString() + " " + s.currency() + "; a debit of "
+            + d.amount().toPlainString() + " does not pay it");
+      }
       if (st == OrderStatus.Pending) return new Decision.Persist(new PaymentDebited(id, d.paymentId()));
       if (st == OrderStatus.Declined) return refuse(s, "its payment was declined");
       return UNCHANGED; // Paid, Approved, Rejected: the debit is already recorded

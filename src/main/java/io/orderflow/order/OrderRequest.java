@@ -157,7 +157,15 @@ public final class OrderRequest {
   }
 
   /** Non-negative, at most two decimals, returned at scale 2. */
-  private static BigDecimal money(JsonNode node, String path) throws InvalidOrder {
+  /** Float32 rounding noise a cent amount may carry (see {@link #money}), in units in the last place. */
+  private static final int FLOAT32_ULPS = 16;
+
+  /**
+   * Non-negative, to the cent, returned at scale 2. A client whose money is float32 (the original
+   * Go services) writes 24.3 as 24.300001: a value within a few float32 units in the last place of
+   * a cent amount is that amount; anything finer is a real fraction of a cent, and refused.
+   */
+  public static BigDecimal money(JsonNode node, String path) throws InvalidOrder {
     if (node == null || !node.isNumber()) throw new InvalidOrder(path, "must be a number");
     BigDecimal d = node.decimalValue();
     // Before any arithmetic: 1e300000000 is a valid JSON number that setScale would expand.
@@ -165,8 +173,12 @@ public final class OrderRequest {
       throw new InvalidOrder(path, "is out of range");
     }
     if (d.signum() < 0) throw new InvalidOrder(path, "must not be negative");
-    if (d.stripTrailingZeros().scale() > 2) throw new InvalidOrder(path, "has more than 2 decimal places");
-    return d.setScale(2, RoundingMode.UNNECESSARY);
+    BigDecimal cents = d.setScale(2, RoundingMode.HALF_EVEN);
+    if (d.compareTo(cents) != 0
+        && d.subtract(cents).abs().doubleValue() > FLOAT32_ULPS * Math.ulp(cents.floatValue())) {
+      throw new InvalidOrder(path, "has more than 2 decimal places");
+    }
+    return cents;
   }
 
   private static String requiredId(JsonNode root, String field) throws InvalidOrder {

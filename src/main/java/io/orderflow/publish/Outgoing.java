@@ -25,7 +25,7 @@ public record Outgoing(JournalEvent event, byte[] body) {
   }
 
   public String stream() {
-    return event.stream();
+    return event.jetStreamStream();
   }
 
   public String subject() {

@@ -147,7 +147,7 @@ class EventStoreIT {
         Arguments.of(ok.toBuilder().setEventData("{oops").build(), "event_data is not valid JSON"),
         Arguments.of(ok.toBuilder().setEventData("").build(), "event_data is required"),
         Arguments.of(ok.toBuilder().setEventData("[\"" + "x".repeat(70_000) + "\"]").build(), "at most 65536"),
-        Arguments.of(ok.toBuilder().setStream("elsewhere").build(), "stream"),
+        Arguments.of(ok.toBuilder().setStream("s".repeat(129)).build(), "stream is 129 characters"),
         Arguments.of(ok.toBuilder().setEventData("{\"note\":\"a\\u0000b\"}").build(), "event_data.note holds control characters"),
         Arguments.of(ok.toBuilder().setEventData("{\"note\":\"\\ud800\"}").build(), "event_data.note holds an unpaired UTF-16 surrogate"),
         Arguments.of(ok.toBuilder().setEventData("{\"\\u0000\":1}").build(), "field name that holds control characters"),
@@ -158,7 +158,8 @@ class EventStoreIT {
         Arguments.of(orderCreated("o-bad", "{\"customer_id\":\"c\"}").build(), "event_data: restaurant_id"),
         Arguments.of(orderCreated("o-bad", Fixtures.approvable("another-id")).build(), "differs from aggregate_id"),
         Arguments.of(orderCreated("o-bad", Fixtures.approvable(null)).setEventType("order.approved").build(),
-            "only event_type order.created"));
+            "order o-bad does not exist"),
+        Arguments.of(orderCreated("o-bad", "{}").setEventType("order.exploded").build(), "not an order event"));
   }
 
   @ParameterizedTest

@@ -38,6 +38,20 @@ class OrderRequestTest {
     assertEquals(new BigDecimal("42.50"), o.amount());
   }
 
+  @Test
+  void float32MoneyOfTheOriginalServicesIsReadToTheCent() throws Exception {
+    // Go's encoding/json writes float32 8.1 * 3 as 24.300001 and 0.1 * 3 as 0.3 (the shortest float32 text).
+    NewOrder o = parse("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"amount\":24.300001,\"order_items\":["
+        + "{\"code\":\"A\",\"name\":\"x\",\"unit_price\":8.1,\"quantity\":3}]}");
+    assertEquals(new BigDecimal("24.30"), o.amount());
+    NewOrder p = parse("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"amount\":0.3,\"order_items\":["
+        + "{\"code\":\"A\",\"name\":\"x\",\"unit_price\":0.1,\"quantity\":3}]}");
+    assertEquals(new BigDecimal("0.30"), p.amount());
+    NewOrder q = parse("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":["
+        + "{\"code\":\"A\",\"name\":\"x\",\"unit_price\":0.30000001,\"quantity\":1}]}");
+    assertEquals(new BigDecimal("0.30"), q.orderItems().get(0).unitPrice());
+  }
+
   static Stream<Arguments> badInputs() {
     String big = "x".repeat(129);
     StringBuilder many = new StringBuilder();
@@ -70,6 +84,12 @@ class OrderRequestTest {
         Arguments.of("{\"customer_id\":\"c\",\"customer_id\":\"d\",\"restaurant_id\":\"r\",\"order_items\":[" + ITEM + "]}", null, "Duplicate field"),
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"status\":\"Approved\",\"order_items\":[" + ITEM + "]}", "status", "always Pending"),
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"name\":\"Pho\\u0000\",\"unit_price\":1,\"quantity\":1}]}", "order_items[0].name", "control characters"),
+        Arguments.of("{\"customer_id\":\"\\ud800\",\"restaurant_id\":\"r\",\"order_items\":[" + ITEM + "]}", "customer_id", "unpaired UTF-16 surrogate"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\\u0000\",\"order_items\":[" + ITEM + "]}", "restaurant_id", "control characters"),
+        Arguments.of("{\"order_id\":\"a\\udc00\",\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[" + ITEM + "]}", "order_id", "unpaired"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\\ud83d\",\"unit_price\":1,\"quantity\":1}]}", "order_items[0].code", "unpaired"),
+        Arguments.of("{\"customer_id\":\"c\",\"\\u0000\":1,\"restaurant_id\":\"r\",\"order_items\":[" + ITEM + "]}", "\\u0000", "unknown field"),
+        Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":8.505,\"quantity\":1}]}", "order_items[0].unit_price", "2 decimal"),
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"amount\":1e300000000,\"order_items\":[" + ITEM + "]}", "amount", "out of range"),
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1e-300000000,\"quantity\":1}]}", "order_items[0].unit_price", "out of range"),
         Arguments.of("{\"customer_id\":\"c\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1e300000000}]}", "order_items[0].quantity", "is over"));

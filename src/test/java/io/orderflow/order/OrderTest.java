@@ -170,4 +170,39 @@ class OrderTest {
     assertEquals(java.util.Set.of("slice-0", "slice-1", "slice-2", "slice-3"), seen);
     assertEquals("Order|o-1", Order.persistenceIdOf("o-1"));
   }
+
+  // ---- facts sent by clients as events of their own (gRPC CreateEvent) ----
+
+  static final Order.Origin ORIGIN = new Order.Origin("e-1", "Orders");
+
+  static Order.Command fromClient(String eventId, Order.Command c) {
+    return new Order.FromClient(new Order.Origin(eventId, "Orders"), c);
+  }
+
+  @Test
+  void aClientsEventKeepsItsIdAndLabelAndItsRepeatIsAcknowledgedOnce() {
+    Order.Event e = persisted(Order.decide(given(CREATED),
+        fromClient("e-1", new Order.RecordPaymentDebited("pay-9", null))));
+    assertEquals(new Order.PaymentDebited("o-1", "pay-9", ORIGIN), e);
+    Order.State paid = given(CREATED, e);
+    assertEquals(List.of("e-1"), paid.clientEventIds());
+    // The same event id again, whatever it asks: acknowledged, nothing done twice.
+    assertInstanceOf(Decision.Unchanged.class, Order.decide(paid, fromClient("e-1", new Order.Approve(null))));
+    // Another id for a fact already recorded: the lifecycle says it changes nothing (no double debit).
+    assertInstanceOf(Decision.Unchanged.class,
+        Order.decide(paid, fromClient("e-2", new Order.RecordPaymentDebited("pay-10", null))));
+    // And the lifecycle still decides: an approval of a Pending order is refused with the reason.
+    assertTrue(rejected(Order.decide(given(CREATED), fromClient("e-3", new Order.Approve(null))))
+        .contains("only a Paid order can be approved"));
+  }
+
+  @Test
+  void aDebitForAnotherAmountOrCustomerDoesNotPayTheOrder() {
+    assertTrue(rejected(Order.decide(given(CREATED),
+        new Order.RecordPaymentDebited("p", "c-1", new BigDecimal("40.00"), null))).contains("does not pay it"));
+    assertTrue(rejected(Order.decide(given(CREATED),
+        new Order.RecordPaymentDebited("p", "c-2", new BigDecimal("42.50"), null))).contains("customer c-1"));
+    assertEquals(new Order.PaymentDebited("o-1", "p"), persisted(Order.decide(given(CREATED),
+        new Order.RecordPaymentDebited("p", "c-1", new BigDecimal("42.5"), null))));
+  }
 }
