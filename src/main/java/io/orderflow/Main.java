@@ -104,7 +104,7 @@ public final class Main {
     Duration askTimeout = config.getDuration("orderflow.http.ask-timeout");
     Metrics metrics = Metrics.get(system);
     Order.init(system, slices, config.getBoolean("orderflow.publisher.fast-path")
-        ? new FastPathPublisher(broker, metrics).andThen(new OrderMetrics(metrics)) : new OrderMetrics(metrics));
+        ? new FastPathPublisher(system, broker).andThen(new OrderMetrics(metrics)) : new OrderMetrics(metrics));
     AggregateStream.init(system, slices);
     Orders orders = Orders.sharded(system, askTimeout);
 

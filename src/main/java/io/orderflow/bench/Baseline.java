@@ -2,60 +2,73 @@ package io.orderflow.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What this machine's database can do for the naive design: {@code threads} connections each
- * doing single-row INSERT then COMMIT (one commit per event) into a scratch table, for a fixed time.
+ * What this machine's database can do for the naive design, measured as pgbench measures it:
+ * {@code clients} connections, held for the whole run, each sending a one-row
+ * {@code INSERT INTO t(payload) VALUES ('x')} as its own transaction (autocommit, the simple query
+ * protocol, one round trip), into a table of pgbench's shape, for a fixed time. Comparable to
+ * {@code pgbench -n -c 64 -j 2 -T 15 -f insert.sql} on the same database.
  */
 final class Baseline {
+  static final String TABLE = "bench_baseline";
+
   private Baseline() {}
 
-  static double commitsPerSecond(String url, String user, String password, int threads, Duration duration)
+  static double commitsPerSecond(String url, String user, String password, int clients, Duration duration)
       throws Exception {
     Properties props = new Properties();
     props.setProperty("user", user);
     if (password != null && !password.isEmpty()) props.setProperty("password", password);
+    props.setProperty("preferQueryMode", "simple"); // pgbench's default protocol
     try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE IF NOT EXISTS bench_baseline (id BIGSERIAL PRIMARY KEY, payload VARCHAR(64) NOT NULL)");
-      st.execute("TRUNCATE bench_baseline");
+      st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id BIGSERIAL PRIMARY KEY, payload TEXT)");
     }
-    AtomicLong commits = new AtomicLong();
-    long deadline = System.nanoTime() + duration.toNanos();
-    List<Thread> workers = new ArrayList<>();
-    List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    long start = System.nanoTime();
-    for (int i = 0; i < threads; i++) {
-      Thread t = new Thread(() -> {
-        try (Connection c = DriverManager.getConnection(url, props);
-            PreparedStatement ps = c.prepareStatement("INSERT INTO bench_baseline (payload) VALUES (?)")) {
-          c.setAutoCommit(false);
-          while (System.nanoTime() < deadline) {
-            ps.setString(1, "order.created");
-            ps.executeUpdate();
-            c.commit();
-            commits.incrementAndGet();
+    List<Connection> connections = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) connections.add(DriverManager.getConnection(url, props)); // held, as pgbench's
+      AtomicLong commits = new AtomicLong();
+      List<Exception> failures = new CopyOnWriteArrayList<>();
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      long[] deadline = new long[1];
+      for (Connection c : connections) {
+        Thread t = new Thread(() -> {
+          try (Statement st = c.createStatement()) {
+            go.await();
+            while (System.nanoTime() < deadline[0]) {
+              st.executeUpdate("INSERT INTO " + TABLE + " (payload) VALUES ('x')");
+              commits.incrementAndGet();
+            }
+          } catch (SQLException e) {
+            failures.add(e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
-        } catch (SQLException e) {
-          failures.add(e);
-        }
-      });
-      workers.add(t);
-      t.start();
+        }, "baseline");
+        threads.add(t);
+        t.start();
+      }
+      long start = System.nanoTime();
+      deadline[0] = start + duration.toNanos();
+      go.countDown();
+      for (Thread t : threads) t.join();
+      if (!failures.isEmpty()) throw failures.get(0);
+      return commits.get() / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      for (Connection c : connections) c.close();
+      try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+        st.execute("DROP TABLE IF EXISTS " + TABLE);
+      }
     }
-    for (Thread t : workers) t.join();
-    if (!failures.isEmpty()) throw failures.get(0);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
-      st.execute("DROP TABLE IF EXISTS bench_baseline");
-    }
-    return commits.get() / seconds;
   }
 }

@@ -58,8 +58,17 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--db-password", description = "default DB_PASSWORD")
   String dbPassword = env("DB_PASSWORD", "");
 
-  @Option(names = "--baseline-seconds", description = "duration of the baseline (default ${DEFAULT-VALUE})")
-  int baselineSeconds = 5;
+  @Option(names = "--baseline-seconds", description = "duration of the baseline (default ${DEFAULT-VALUE}, as pgbench -T 15)")
+  int baselineSeconds = 15;
+
+  @Option(names = "--node-pid", description = "the node's process (default: the one listening on --url's port)")
+  Long nodePid;
+
+  @Option(names = "--db-pid", description = "PostgreSQL's postmaster (default: the one listening on the database's port); its backends count too")
+  Long dbPid;
+
+  @Option(names = "--nats-pid", description = "nats-server's process (default: the one listening on the NATS port)")
+  Long natsPid;
 
   @Option(names = "--drain-seconds", description = "how long to wait for final events after the last accept (default ${DEFAULT-VALUE})")
   int drainSeconds = 120;
@@ -71,9 +80,17 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    progress("baseline: %d threads of INSERT+COMMIT for %ds on %s", concurrency, baselineSeconds, dbUrl);
+    progress("baseline: %d connections of one-row INSERT transactions for %ds on %s (as pgbench)", concurrency,
+        baselineSeconds, dbUrl);
     double baseline = Baseline.commitsPerSecond(dbUrl, dbUser, dbPassword, concurrency, Duration.ofSeconds(baselineSeconds));
     progress("baseline: %.0f commits/s", baseline);
+    URI base = URI.create(url);
+    ProcessCpu node = nodePid != null ? ProcessCpu.of(nodePid, false) : ProcessCpu.listeningOn(base.getPort(), false);
+    ProcessCpu db = dbPid != null ? ProcessCpu.of(dbPid, true) : ProcessCpu.listeningOn(jdbcPort(dbUrl), true);
+    ProcessCpu broker = natsPid != null ? ProcessCpu.of(natsPid, false) : ProcessCpu.listeningOn(URI.create(
+        nats.split(",")[0]).getPort(), false);
+    progress("CPU measured for node pid %s, PostgreSQL pid %s (with its backends), nats-server pid %s",
+        node == null ? "?" : node.pid(), db == null ? "?" : db.pid(), broker == null ? "?" : broker.pid());
 
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     Map<String, Long> finalAt = new ConcurrentHashMap<>();
@@ -93,7 +110,7 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       nc.flush(Duration.ofSeconds(5));
 
       byte[] sample = sampleOrder();
-      URI base = URI.create(url);
+      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker)};
       CountDownLatch done = new CountDownLatch(orders);
       ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
       ticker.scheduleAtFixedRate(() -> progress("posted %d, accepted %d, final %d, errors %d",
@@ -140,6 +157,7 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       done.await();
       long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
       while (finalAt.size() < acceptNanos.size() && System.nanoTime() < drainUntil) Thread.sleep(50);
+      double[] cpuAfter = {cpu(node), cpu(db), cpu(broker)};
       ticker.shutdownNow();
 
       int accepted = acceptNanos.size();
@@ -163,12 +181,31 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       out.put("baseline_commits_per_s", round(baseline));
       out.put("accept_ratio", round3(accepted / acceptSeconds / baseline));
       out.put("complete_ratio", round3(completed / completeSeconds / baseline));
+      // CPU from the first post until the last order finished, per finished order.
+      out.put("node_cpu_ms_per_order", perOrder(cpuBefore[0], cpuAfter[0], completed));
+      out.put("db_cpu_ms_per_order", perOrder(cpuBefore[1], cpuAfter[1], completed));
+      out.put("nats_cpu_ms_per_order", perOrder(cpuBefore[2], cpuAfter[2], completed));
       out.put("errors", errors.get());
       // The one line on stdout: the result.
       System.out.println(Json.MAPPER.copy().setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
           .writeValueAsString(out));
       return errors.get() == 0 ? 0 : 1;
     }
+  }
+
+  private static double cpu(ProcessCpu p) {
+    return p == null ? Double.NaN : p.seconds();
+  }
+
+  private static Double perOrder(double before, double after, int orders) {
+    if (Double.isNaN(before) || Double.isNaN(after) || orders == 0) return null;
+    return Math.round((after - before) * 1000 / orders * 1000) / 1000.0;
+  }
+
+  /** The port of a jdbc:postgresql://host:port/db URL (5432 when it has none). */
+  static int jdbcPort(String jdbcUrl) {
+    URI u = URI.create(jdbcUrl.substring("jdbc:".length()));
+    return u.getPort() < 0 ? 5432 : u.getPort();
   }
 
   /** The sample order of the README (order.json), as a body with room for an order_id. */

@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import io.orderflow.order.Order;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ public final class FastPathPublisher implements Order.EventListener {
   private static final Logger log = LoggerFactory.getLogger(FastPathPublisher.class);
 
   private final EventSink sink;
+  private final StoredEvents stored;
   /**
    * The entity must never wait on NATS (jnats blocks a publisher when its write queue is full):
    * one thread publishes, and when it falls behind, events are left to the projection.
@@ -36,8 +38,9 @@ public final class FastPathPublisher implements Order.EventListener {
           },
           new ThreadPoolExecutor.DiscardPolicy());
 
-  public FastPathPublisher(NatsBroker broker, Metrics metrics) {
-    this.sink = EventSink.jetStream(broker, metrics, "fast");
+  public FastPathPublisher(ActorSystem<?> system, NatsBroker broker) {
+    this.sink = EventSink.jetStream(broker, Metrics.get(system), "fast");
+    this.stored = StoredEvents.get(system);
   }
 
   @Override
@@ -48,7 +51,9 @@ public final class FastPathPublisher implements Order.EventListener {
   private void publish(String persistenceId, long seqNr, Order.Event event, Order.State after) {
     JournalEvent journaled = JournalEvent.of(persistenceId, seqNr, System.currentTimeMillis(), event);
     sink.publish(Outgoing.of(journaled, after)).whenComplete((duplicate, err) -> {
-      if (err != null) {
+      if (err == null) {
+        stored.add(persistenceId, seqNr);
+      } else {
         log.debug("Fast path publish of {} failed ({}); the projection will publish it", journaled.eventId(), err.toString());
       }
     });

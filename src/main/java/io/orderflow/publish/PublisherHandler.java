@@ -23,10 +23,16 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
 
   private final EventSink sink;
   private final OrderStates states;
+  private final StoredEvents stored;
 
   public PublisherHandler(EventSink sink, OrderStates states) {
+    this(sink, states, new StoredEvents(0));
+  }
+
+  PublisherHandler(EventSink sink, OrderStates states, StoredEvents stored) {
     this.sink = sink;
     this.states = states;
+    this.stored = stored;
   }
 
   @Override
@@ -35,7 +41,7 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
     CompletionStage<List<Outgoing>> messages = CompletableFuture.completedFuture(new ArrayList<>(envelopes.size()));
     for (EventEnvelope<Object> env : envelopes) {
       messages = messages.thenCompose(list -> toOutgoing(env).thenApply(m -> {
-        list.add(m);
+        if (m != null) list.add(m);
         return list;
       }));
     }
@@ -50,7 +56,11 @@ public final class PublisherHandler extends Handler<List<EventEnvelope<Object>>>
       return CompletableFuture.failedFuture(e);
     }
     if (env.event() instanceof Order.Event e) {
-      return states.after(env.persistenceId(), env.sequenceNr(), e).thenApply(state -> Outgoing.of(event, state));
+      // The state chain sees every event; one already acknowledged through this node's fast path
+      // is not published again (null).
+      boolean inStream = stored.contains(env.persistenceId(), env.sequenceNr());
+      return states.after(env.persistenceId(), env.sequenceNr(), e)
+          .thenApply(state -> inStream ? null : Outgoing.of(event, state));
     }
     return CompletableFuture.completedFuture(Outgoing.of(event));
   }

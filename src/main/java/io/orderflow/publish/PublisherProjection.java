@@ -53,7 +53,7 @@ public final class PublisherProjection {
             source,
             db::session,
             () -> new PublisherHandler(EventSink.jetStream(broker, Metrics.get(system), "projection"),
-                new OrderStates(OrderStates.fromJournal(system), cacheSize)),
+                new OrderStates(OrderStates.fromJournal(system), cacheSize), StoredEvents.get(system)),
             system)
         // Small time window: a quiet system publishes at once, a busy one in batches.
         .withGroup(batchSize, Duration.ofMillis(10));

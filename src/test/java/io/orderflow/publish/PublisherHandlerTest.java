@@ -174,4 +174,17 @@ class PublisherHandlerTest {
     assertEquals(List.of("Order|o-3:1", "Order|o-3:2", "Order|o-3:1", "Order|o-3:2"), attempts,
         "every message of the batch was sent both times (the stream drops the copy of :1 by its Nats-Msg-Id)");
   }
+
+  @Test
+  void eventsTheFastPathAlreadyStoredAreNotPublishedAgainButTheStateChainGoesOn() throws Exception {
+    Recorder sink = new Recorder();
+    StoredEvents stored = new StoredEvents(100);
+    stored.add("Order|o-4", 2);
+    var created = new Order.OrderCreated("o-4", "c-4", "r-1", ITEMS, new BigDecimal("42.50"), "USD", 1L);
+    new PublisherHandler(sink, new OrderStates(NO_REPLAY, 100), stored).process(List.of(
+        order("o-4", 1, created), order("o-4", 2, new Order.PaymentDebited("o-4", "p")),
+        order("o-4", 3, new Order.OrderApproved("o-4")))).toCompletableFuture().get();
+    assertEquals(List.of("Order|o-4:1", "Order|o-4:3"), sink.published.stream().map(Outgoing::msgId).toList());
+    assertEquals("p", body(sink.published.get(1)).get("payment_id").asText(), "event 3's state includes event 2");
+  }
 }
