@@ -19,8 +19,21 @@ import java.util.concurrent.CompletionStage;
 
 /** The read model: tables {@code orders} and {@code order_items}, plain JDBC. */
 public final class OrderViewRepository {
-  /** An order as of one journaled event. */
-  public record Update(OrderJson order, long seqNr) {}
+  /**
+   * An order as of one journaled event. Its lines never change after its first event, so they are
+   * written only with an update that includes the first event ({@code first}).
+   */
+  public record Update(OrderJson order, long seqNr, boolean first) {
+    public Update(OrderJson order, long seqNr) {
+      this(order, seqNr, seqNr == 1);
+    }
+
+    /** The newer of the two, carrying the lines if either does. */
+    Update merge(Update other) {
+      Update newer = seqNr >= other.seqNr ? this : other;
+      return new Update(newer.order, newer.seqNr, first || other.first);
+    }
+  }
 
   // Applies only a newer event: redeliveries and out-of-order messages change nothing.
   private static final String UPSERT_ORDER = upsertOrder("orders");
@@ -87,7 +100,7 @@ public final class OrderViewRepository {
   public CompletionStage<Void> apply(Collection<Update> updates) {
     // One row per order (the newest), in key order so concurrent batches lock in the same order.
     Map<String, Update> newest = new java.util.TreeMap<>();
-    for (Update u : updates) newest.merge(u.order().orderId(), u, (a, b) -> a.seqNr() >= b.seqNr() ? a : b);
+    for (Update u : updates) newest.merge(u.order().orderId(), u, Update::merge);
     return db.inTransactionAsync(c -> {
       write(c, newest.values());
       return null;
@@ -101,7 +114,7 @@ public final class OrderViewRepository {
       for (Update u : updates) {
         setOrder(orders, u.order(), now, u.seqNr());
         orders.addBatch();
-        addItems(items, u.order());
+        if (u.first()) addItems(items, u.order());
       }
       orders.executeBatch();
       items.executeBatch();
