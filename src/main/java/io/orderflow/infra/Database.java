@@ -35,10 +35,12 @@ public final class Database {
 
   private final DataSource dataSource;
   private final Executor blocking;
+  private final DatabaseHealth health;
 
-  private Database(DataSource dataSource, Executor blocking) {
+  private Database(DataSource dataSource, Executor blocking, DatabaseHealth health) {
     this.dataSource = dataSource;
     this.blocking = blocking;
+    this.health = health;
   }
 
   /**
@@ -51,13 +53,21 @@ public final class Database {
     DataSource ds = ((HikariCPJdbcDataSource) slick.database().source()).ds();
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("orderflow.jdbc-dispatcher"));
-    Database db = new Database(ds, blocking);
+    Config health = system.settings().config().getConfig("orderflow.db.health");
+    DatabaseHealth probe = DatabaseHealth.start(system, ds, health.getDuration("interval"), health.getDuration("timeout"));
+    Readiness.get(system).database(probe::isUp);
+    Database db = new Database(ds, blocking, probe);
     db.createSchemaWithBackoff(system);
     return db;
   }
 
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /** Whether the database answers, as of the last probe (every orderflow.db.health.interval). */
+  public DatabaseHealth health() {
+    return health;
   }
 
   public Executor blockingExecutor() {
