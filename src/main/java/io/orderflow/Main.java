@@ -118,7 +118,8 @@ public final class Main {
     }
     if (roles.has(Roles.HTTP)) {
       Config http = config.getConfig("orderflow.http");
-      OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"));
+      OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"),
+          db.health(), http.getDuration("read-timeout"));
       HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), routes.routes())
           .toCompletableFuture().get();
     }

@@ -204,6 +204,27 @@ public final class Database {
     return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
+  /**
+   * True for failures that say the database cannot be reached or cannot serve now (no pooled
+   * connection, connection refused or lost, server shutting down or starting, too many
+   * connections, the journal's circuit breaker open): worth a 503 and a retry, not a 500.
+   */
+  public static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
+          || t instanceof java.net.ConnectException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        // 08: connection exception; 57P: operator intervention (shutdown, starting); 53: resources.
+        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) return true;
+      }
+    }
+    return false;
+  }
+
   public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) t = t.getCause();
