@@ -101,17 +101,17 @@ public final class OrderRoutes extends AllDirectives {
         // The id is fixed before the entity is asked, so that a 503 can name it: the client
         // re-posts under it and gets this very order, whether or not the first try was journaled.
         String orderId = order.orderId();
+        // While the database is known to be down the entity could not journal the order: say so
+        // at once rather than after the ask timeout, and start no entity that would fail.
+        if (!database.isUp()) return notConfirmed(orderId, "the order store is unavailable");
         return onComplete(orders.create(order), result -> {
           if (result.isSuccess()) {
             return complete(StatusCodes.CREATED, OrderJson.of(result.get()), Jackson.marshaller(Json.MAPPER));
           }
           Throwable e = Database.unwrap(result.failed().get());
           if (e instanceof StatusReply.ErrorMessage) return error(StatusCodes.CONFLICT, e.getMessage());
-          log.warn("Order {}: create not confirmed: {}", orderId, e.toString());
-          return complete(jsonResponse(StatusCodes.SERVICE_UNAVAILABLE, Map.of(
-              "error", "the order was not confirmed in time and may or may not have been accepted;"
-                  + " re-post it with the same order_id",
-              "order_id", orderId)));
+          log.warn("Order {}: create not confirmed: {}", orderId, Database.rootMessage(e));
+          return notConfirmed(orderId, "the order was not confirmed in time");
         });
       }));
     }));
@@ -194,6 +194,16 @@ public final class OrderRoutes extends AllDirectives {
       log.error("Read of {} failed", what, e);
       return error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error");
     });
+  }
+
+  /**
+   * 503 for a create: the outcome is unknown (an earlier try, or this one, may still be
+   * journaled), so the answer names the order id under which a re-post is safe.
+   */
+  private Route notConfirmed(String orderId, String why) {
+    return complete(jsonResponse(StatusCodes.SERVICE_UNAVAILABLE, Map.of(
+        "error", why + "; it may or may not have been accepted: re-post it with the same order_id",
+        "order_id", orderId)));
   }
 
   private static final String READ_UNAVAILABLE = "the order store is unavailable; retry later";
