@@ -114,6 +114,7 @@ class DatabaseOutageIT {
     long back;
     try (OrderLoad load = new OrderLoad(node.url(""), "outage", RATE)) {
       awaitSteady(load);
+      Eventually.await(Duration.ofSeconds(10), "/ready 200 before the outage", () -> ready() == 200);
       String known = load.attempts().stream().filter(a -> a.status() == 201).findFirst().orElseThrow().orderId();
       pg.stop();
       down = System.nanoTime();
@@ -165,6 +166,7 @@ class DatabaseOutageIT {
       long t0 = System.nanoTime();
       Http.Reply r = Http.get(node.url(path));
       long took = ms(System.nanoTime() - t0);
+      System.out.printf("outage: GET %s -> %d in %d ms: %s%n", path, r.status(), took, r.body());
       assertEquals(503, r.status(), path + ": " + r.body());
       assertTrue(took < READ_503_WITHIN.toMillis(), path + " answered after " + took + " ms");
       assertTrue(r.json().get("error").isTextual(), r.body());
