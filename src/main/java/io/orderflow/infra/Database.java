@@ -87,6 +87,7 @@ public final class Database {
         JdbcProjection.createTablesIfNotExists(this::session, system)
             .toCompletableFuture()
             .get();
+        health.markUp(); // it just answered: ready without waiting for the next probe
         log.info("Database schema is in place");
         return;
       } catch (Exception e) {

@@ -75,7 +75,7 @@ public final class DatabaseHealth {
     }
   }
 
-  private void markUp() {
+  void markUp() {
     if (!up) log.info("Database is reachable");
     up = true;
   }
