@@ -118,7 +118,12 @@ public final class Database {
           c.commit();
           return result;
         } catch (SQLException | RuntimeException e) {
-          c.rollback();
+          try {
+            c.rollback();
+          } catch (SQLException rollbackFailed) {
+            // A lost connection fails the rollback too; the first failure says what happened.
+            e.addSuppressed(rollbackFailed);
+          }
           throw e;
         }
       } catch (SQLException e) {
