@@ -102,8 +102,8 @@ class DatabaseOutageIT {
     long back;
     try (OrderLoad load = new OrderLoad(node.url(""), "crash", RATE)) {
       awaitSteady(load);
-      pg.kill(); // pg_ctl stop -m immediate: no checkpoint, crash recovery at the next start
       down = System.nanoTime();
+      pg.kill(); // pg_ctl stop -m immediate: no checkpoint, crash recovery at the next start
       Thread.sleep(CRASH.toMillis());
       pg.start();
       back = System.nanoTime();
@@ -127,8 +127,8 @@ class DatabaseOutageIT {
       awaitSteady(load);
       Eventually.await(Duration.ofSeconds(10), "/ready 200 before the outage", () -> ready() == 200);
       String known = load.attempts().stream().filter(a -> a.status() == 201).findFirst().orElseThrow().orderId();
-      pg.stop();
       down = System.nanoTime();
+      pg.stop();
 
       // Reads fail fast: at once (a request that still tries the pool) and once the node knows.
       assertReadsFailFast(known);
