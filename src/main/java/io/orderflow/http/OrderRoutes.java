@@ -63,7 +63,7 @@ public final class OrderRoutes extends AllDirectives {
   private final Duration readTimeout;
 
   /**
-   * @param database reads answer 503 at once while it is down, instead of waiting for the pool
+   * @param database reads and creates answer 503 at once while it is down, instead of waiting for the pool
    * @param readTimeout a read the database has not answered by then answers 503
    */
   public OrderRoutes(ActorSystem<?> system, Orders orders, OrderViewRepository view, long maxBodyBytes,
