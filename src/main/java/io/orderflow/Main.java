@@ -116,7 +116,8 @@ public final class Main {
     }
     if (roles.has(Roles.HTTP)) {
       Config http = config.getConfig("orderflow.http");
-      OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"));
+      OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"),
+          db.health(), http.getDuration("read-timeout"));
       Route all = Directives.concat(new Dashboard(system, broker, WORKERS).routes(), routes.routes());
       HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), all,
           http.getDuration("request-arrival-timeout")).toCompletableFuture().get();

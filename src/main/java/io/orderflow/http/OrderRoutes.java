@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.infra.Database;
+import io.orderflow.infra.DatabaseHealth;
 import io.orderflow.infra.Json;
 import io.orderflow.order.NewOrder;
 import io.orderflow.order.Order;
@@ -14,10 +15,14 @@ import io.orderflow.order.OrderStatus;
 import io.orderflow.order.Text;
 import io.orderflow.order.Orders;
 import io.orderflow.view.OrderViewRepository;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -55,12 +60,21 @@ public final class OrderRoutes extends AllDirectives {
   private final OrderViewRepository view;
   private final JdbcReadJournal journal;
   private final long maxBodyBytes;
+  private final DatabaseHealth database;
+  private final Duration readTimeout;
 
-  public OrderRoutes(ActorSystem<?> system, Orders orders, OrderViewRepository view, long maxBodyBytes) {
+  /**
+   * @param database reads and creates answer 503 at once while it is down, instead of waiting for the pool
+   * @param readTimeout a read the database has not answered by then answers 503
+   */
+  public OrderRoutes(ActorSystem<?> system, Orders orders, OrderViewRepository view, long maxBodyBytes,
+      DatabaseHealth database, Duration readTimeout) {
     this.system = system;
     this.orders = orders;
     this.view = view;
     this.maxBodyBytes = maxBodyBytes;
+    this.database = database;
+    this.readTimeout = readTimeout;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
   }
 
@@ -89,27 +103,34 @@ public final class OrderRoutes extends AllDirectives {
         return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be application/json, not " + entity.getContentType());
       }
-      return entity(Unmarshaller.entityToByteString(), body -> {
+      return optionalHeaderValueByName(IdempotencyKey.HEADER, key -> entity(Unmarshaller.entityToByteString(), body -> {
         NewOrder order;
         try {
-          order = OrderRequest.parse(body.toArray());
+          order = IdempotencyKey.assignOrderId(OrderRequest.parse(body.toArray()), key.orElse(null));
         } catch (OrderRequest.InvalidOrder e) {
           return error(StatusCodes.BAD_REQUEST, e.getMessage());
         }
+        // The id is fixed before the entity is asked, so that a 503 can name it: the client
+        // re-posts under it and gets this very order, whether or not the first try was journaled.
+        String orderId = order.orderId();
+        // While the database is known to be down the entity could not journal the order: say so
+        // at once rather than after the ask timeout, and start no entity that would fail.
+        if (!database.isUp()) return notConfirmed(orderId, "the order store is unavailable");
         return onComplete(orders.create(order), result -> {
           if (result.isSuccess()) {
             return complete(StatusCodes.CREATED, OrderJson.of(result.get()), Jackson.marshaller(Json.MAPPER));
           }
           Throwable e = Database.unwrap(result.failed().get());
           if (e instanceof StatusReply.ErrorMessage) return error(StatusCodes.CONFLICT, e.getMessage());
-          return unavailable(e);
+          log.warn("Order {}: create not confirmed: {}", orderId, Database.rootMessage(e));
+          return notConfirmed(orderId, "the order was not confirmed in time");
         });
-      });
+      }));
     }));
   }
 
   private Route getOrder(String id) {
-    return onSuccess(view.find(id), found -> found
+    return read("order " + id, () -> view.find(id), found -> found
         .<Route>map(o -> complete(StatusCodes.OK, o, Jackson.marshaller(Json.MAPPER)))
         .orElseGet(() -> error(StatusCodes.NOT_FOUND, "order " + id + " not found")));
   }
@@ -140,17 +161,19 @@ public final class OrderRoutes extends AllDirectives {
           if (cust != null && Text.problem(cust) != null) {
             return error(StatusCodes.BAD_REQUEST, "customer_id: " + Text.problem(cust));
           }
-          return onSuccess(view.list(st, cust, limit),
+          OrderStatus byStatus = st;
+          int max = limit;
+          return read("order list", () -> view.list(byStatus, cust, max),
               list -> complete(StatusCodes.OK, Map.of("orders", list), Jackson.marshaller(Json.MAPPER)));
         })));
   }
 
   private Route orderEvents(String id) {
-    CompletionStage<List<EventJson>> events = journal
+    Supplier<CompletionStage<List<EventJson>>> events = () -> journal
         .currentEventsByPersistenceId(Order.persistenceIdOf(id), 0L, Long.MAX_VALUE)
         .map(env -> EventJson.of(JournalEvent.of(env.persistenceId(), env.sequenceNr(), env.timestamp(), env.event())))
         .runWith(Sink.seq(), system);
-    return onSuccess(events, list -> list.isEmpty()
+    return read("events of order " + id, events, list -> list.isEmpty()
         ? error(StatusCodes.NOT_FOUND, "order " + id + " has no events")
         : complete(StatusCodes.OK, Map.of("order_id", id, "events", list), Jackson.marshaller(Json.MAPPER)));
   }
@@ -196,21 +219,54 @@ public final class OrderRoutes extends AllDirectives {
     }
   }
 
-  private Route unavailable(Throwable e) {
-    log.warn("Request failed: {}", e.toString());
-    if (e instanceof TimeoutException) {
-      return error(StatusCodes.SERVICE_UNAVAILABLE, "the order service did not answer in time; retry the request");
+  /**
+   * A read from the database: 503 at once while the database is known to be down, 503 when it
+   * has not answered within the read timeout or cannot be reached; the cause is logged, never
+   * sent (it may hold SQL or pool internals).
+   */
+  private <T> Route read(String what, Supplier<CompletionStage<T>> query, java.util.function.Function<T, Route> then) {
+    if (!database.isUp()) return error(StatusCodes.SERVICE_UNAVAILABLE, READ_UNAVAILABLE);
+    CompletionStage<T> answer;
+    try {
+      answer = query.get().toCompletableFuture().orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
     }
-    return error(StatusCodes.SERVICE_UNAVAILABLE, "the order service is unavailable: " + e.getMessage());
+    return onComplete(answer, result -> {
+      if (result.isSuccess()) return then.apply(result.get());
+      Throwable e = Database.unwrap(result.failed().get());
+      if (e instanceof TimeoutException || Database.isUnavailable(e)) {
+        log.warn("Read of {} failed: {}", what, Database.rootMessage(e));
+        return error(StatusCodes.SERVICE_UNAVAILABLE, READ_UNAVAILABLE);
+      }
+      log.error("Read of {} failed", what, e);
+      return error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error");
+    });
   }
+
+  /**
+   * 503 for a create: the outcome is unknown (an earlier try, or this one, may still be
+   * journaled), so the answer names the order id under which a re-post is safe.
+   */
+  private Route notConfirmed(String orderId, String why) {
+    return complete(jsonResponse(StatusCodes.SERVICE_UNAVAILABLE, Map.of(
+        "error", why + "; it may or may not have been accepted: re-post it with the same order_id",
+        "order_id", orderId)));
+  }
+
+  private static final String READ_UNAVAILABLE = "the order store is unavailable; retry later";
 
   private Route error(StatusCode status, String message) {
     return complete(errorResponse(status, message));
   }
 
   static HttpResponse errorResponse(StatusCode status, String message) {
+    return jsonResponse(status, Map.of("error", message));
+  }
+
+  private static HttpResponse jsonResponse(StatusCode status, Map<String, String> body) {
     return HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(Map.of("error", message))));
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
   }
 
   private ExceptionHandler exceptions() {
@@ -224,7 +280,8 @@ public final class OrderRoutes extends AllDirectives {
                 "request body is larger than " + maxBodyBytes + " bytes"));
           }
           log.error("Unexpected error in the order API", e);
-          return complete(errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal error; see the node's log"));
+          // The cause stays in the log: it may hold SQL, pool or sharding internals.
+          return complete(errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal error"));
         })
         .build();
   }

@@ -35,10 +35,12 @@ public final class Database {
 
   private final DataSource dataSource;
   private final Executor blocking;
+  private final DatabaseHealth health;
 
-  private Database(DataSource dataSource, Executor blocking) {
+  private Database(DataSource dataSource, Executor blocking, DatabaseHealth health) {
     this.dataSource = dataSource;
     this.blocking = blocking;
+    this.health = health;
   }
 
   /**
@@ -51,13 +53,21 @@ public final class Database {
     DataSource ds = ((HikariCPJdbcDataSource) slick.database().source()).ds();
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("orderflow.jdbc-dispatcher"));
-    Database db = new Database(ds, blocking);
+    Config health = system.settings().config().getConfig("orderflow.db.health");
+    DatabaseHealth probe = DatabaseHealth.start(system, ds, health.getDuration("interval"), health.getDuration("timeout"));
+    Readiness.get(system).database(probe::isUp);
+    Database db = new Database(ds, blocking, probe);
     db.createSchemaWithBackoff(system);
     return db;
   }
 
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /** Whether the database answers, as of the last probe (every orderflow.db.health.interval). */
+  public DatabaseHealth health() {
+    return health;
   }
 
   public Executor blockingExecutor() {
@@ -77,6 +87,7 @@ public final class Database {
         JdbcProjection.createTablesIfNotExists(this::session, system)
             .toCompletableFuture()
             .get();
+        health.markUp(); // it just answered: ready without waiting for the next probe
         log.info("Database schema is in place");
         return;
       } catch (Exception e) {
@@ -107,7 +118,12 @@ public final class Database {
           c.commit();
           return result;
         } catch (SQLException | RuntimeException e) {
-          c.rollback();
+          try {
+            c.rollback();
+          } catch (SQLException rollbackFailed) {
+            // A lost connection fails the rollback too; the first failure says what happened.
+            e.addSuppressed(rollbackFailed);
+          }
           throw e;
         }
       } catch (SQLException e) {
@@ -192,6 +208,27 @@ public final class Database {
   /** The failure inside a CompletionException, as async stages wrap it. */
   public static Throwable unwrap(Throwable e) {
     return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /**
+   * True for failures that say the database cannot be reached or cannot serve now (no pooled
+   * connection, connection refused or lost, server shutting down or starting, too many
+   * connections, the journal's circuit breaker open): worth a 503 and a retry, not a 500.
+   */
+  public static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
+          || t instanceof java.net.ConnectException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        // 08: connection exception; 57P: operator intervention (shutdown, starting); 53: resources.
+        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) return true;
+      }
+    }
+    return false;
   }
 
   public static String rootMessage(Throwable e) {

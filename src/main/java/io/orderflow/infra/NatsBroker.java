@@ -82,6 +82,7 @@ public final class NatsBroker {
             .build();
     log.info("Connecting to NATS at {}", url);
     NatsBroker broker = new NatsBroker(Nats.connectReconnectOnConnect(options), settings, reconnects);
+    Readiness.get(system).nats(() -> broker.connection.getStatus() == Connection.Status.CONNECTED);
     Shutdown.task(system, CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-nats",
         broker.connection::close);
     return broker;

@@ -85,6 +85,18 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   /** Who told the order a fact, for events a client sent: its event id and its stream label. */
   public record Origin(String eventId, String stream) implements CborSerializable {}
 
+  /**
+   * Sharding's stop message (passivation, hand-off). A command, not the PoisonPill signal: a
+   * command is stashed and survives the restart-with-backoff of a failing recovery, whereas
+   * Pekko keeps a received PoisonPill only in the failing incarnation and forgets it on restart,
+   * leaving the shard buffering the entity's messages forever (docs/FAULTS.md).
+   */
+  public record Passivate() implements Command {
+    public ActorRef<StatusReply<State>> replyTo() {
+      return null;
+    }
+  }
+
   // ---- events ---------------------------------------------------------------------------
 
   public sealed interface Event extends CborSerializable {
@@ -394,6 +406,7 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     ClusterSharding.get(system)
         .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(),
                 Slices.tagFor(persistenceIdOf(ctx.getEntityId()), tagSlices), listener))
+            .withStopMessage(new Passivate())
             .withRole(Roles.SHARD));
   }
 
@@ -430,6 +443,7 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   }
 
   private ReplyEffect<Event, State> handle(State state, Command command) {
+    if (command instanceof Passivate) return Effect().stop().thenNoReply();
     Decision d = decide(state, command);
     if (d instanceof Decision.Persist p) {
       long start = System.nanoTime();

@@ -161,4 +161,55 @@ class OrderApiIT {
     assertEquals(201, Http.post(node.url("/api/orders"), Fixtures.approvable(id)).status());
     assertEquals(3, journaled(id));
   }
+
+  @Test
+  @Order(6)
+  void idempotencyKeyRepeatsAnswerTheSameOrderAndNeverJournalItTwice() throws Exception {
+    String key = "checkout-" + UUID.randomUUID();
+    String url = node.url("/api/orders");
+    Http.Reply first = Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key);
+    assertEquals(201, first.status(), first.body());
+    String id = first.json().get("order_id").asText();
+    Http.Reply again = Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key);
+    assertEquals(201, again.status(), again.body());
+    assertEquals(id, again.json().get("order_id").asText());
+    assertEquals(first.json().get("created_on"), again.json().get("created_on"), "the same order, not a new one");
+    JsonNode events = Http.get(node.url("/api/orders/" + id + "/events")).json().get("events");
+    assertEquals("order.created", events.get(0).get("event_type").asText());
+    for (int i = 1; i < events.size(); i++) {
+      assertTrue(!events.get(i).get("event_type").asText().equals("order.created"), "created once: " + events);
+    }
+
+    // The same key with another body is another request under the same id: 409, as for order_id.
+    Http.Reply other = Http.post(url, Fixtures.order(null, "c-approve", "8.50", 6), "application/json",
+        "Idempotency-Key", key);
+    assertEquals(409, other.status(), other.body());
+    // Another customer's identical key is another order.
+    Http.Reply otherCustomer = Http.post(url, Fixtures.order(null, "c-other", "8.50", 5), "application/json",
+        "Idempotency-Key", key);
+    assertEquals(201, otherCustomer.status(), otherCustomer.body());
+    assertTrue(!otherCustomer.json().get("order_id").asText().equals(id));
+
+    assertEquals("Approved", Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30)).get("status").asText());
+    assertEquals(3, journaled(id));
+    assertEquals(201, Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key).status());
+    assertEquals(3, journaled(id), "a repeat after the order finished changes nothing");
+  }
+
+  @Test
+  @Order(7)
+  void badIdempotencyKeysAreRefusedAndNothingIsJournaled() throws Exception {
+    long before = db.count("SELECT count(*) FROM event_journal");
+    String url = node.url("/api/orders");
+    for (String key : new String[] {"has space", "x".repeat(256)}) {
+      Http.Reply r = Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key);
+      assertEquals(400, r.status(), key + ": " + r.body());
+      assertTrue(r.json().get("error").asText().startsWith("Idempotency-Key:"), r.body());
+    }
+    Http.Reply both = Http.post(url, Fixtures.approvable("o-" + UUID.randomUUID()), "application/json",
+        "Idempotency-Key", "k-1");
+    assertEquals(400, both.status(), both.body());
+    assertTrue(both.json().get("error").asText().contains("not both"), both.body());
+    assertEquals(before, db.count("SELECT count(*) FROM event_journal"));
+  }
 }

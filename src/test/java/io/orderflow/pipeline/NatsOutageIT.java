@@ -2,6 +2,7 @@ package io.orderflow.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.ReadModelCheck;
@@ -25,15 +26,22 @@ class NatsOutageIT {
       // Some orders before the outage, some during it.
       for (int i = 0; i < 3; i++) post(node, expected, i);
       nats.stop();
+      // /ready takes the node out of a load balancer while NATS is gone, and back when it returns.
+      Eventually.await(Duration.ofSeconds(10), "/ready non-200 without NATS", () -> ready(node) != 200);
       for (int i = 3; i < 15; i++) post(node, expected, i);
       Thread.sleep(3000); // the publisher and the workers fail and back off meanwhile
       nats.start();
+      Eventually.await(Duration.ofSeconds(20), "/ready 200 with NATS back", () -> ready(node) == 200);
 
       Fixtures.assertEachFinishedOnce(node.url(""), db, nats, expected, Duration.ofSeconds(60));
       assertEquals(expected.values().stream().mapToInt(s -> Fixtures.eventsFor(s).size()).sum(),
           nats.messages("order").size(), "nothing else in the stream");
       ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
     }
+  }
+
+  private static int ready(TestNode node) throws Exception {
+    return Http.get("http://127.0.0.1:" + node.managementPort + "/ready").status();
   }
 
   private static void post(TestNode node, Map<String, String> expected, int i) throws Exception {

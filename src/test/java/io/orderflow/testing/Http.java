@@ -30,8 +30,15 @@ public final class Http {
   }
 
   public static Reply post(String url, String body, String contentType) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return post(url, body, contentType, new String[0]);
+  }
+
+  /** A POST with extra headers, given as name, value, name, value, ... */
+  public static Reply post(String url, String body, String contentType, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .header("Content-Type", contentType);
+    if (headers.length > 0) b.headers(headers);
+    HttpRequest req = b.POST(HttpRequest.BodyPublishers.ofString(body)).build();
     HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), r.body());
   }

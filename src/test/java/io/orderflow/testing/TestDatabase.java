@@ -38,6 +38,11 @@ public final class TestDatabase implements AutoCloseable {
       if (embedded == null) embedded = EmbeddedPostgres.builder().start();
       base = "jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/";
     }
+    return create(base);
+  }
+
+  /** A fresh database on the server at {@code base} ({@code jdbc:postgresql://host:port/}). */
+  public static TestDatabase create(String base) throws Exception {
     String name = "orderflow_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     try (Connection c = DriverManager.getConnection(base + "postgres", "postgres", "");
         Statement st = c.createStatement()) {

@@ -1,0 +1,75 @@
+package io.orderflow.infra;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.AbstractExtensionId;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Extension;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+
+/**
+ * What {@code /ready} on the management port asks besides cluster membership: the database
+ * answers and NATS is connected. A node that cannot reach either answers 500 there, so a load
+ * balancer sends its clients elsewhere; {@code /alive} stays 200, since a restart would not help.
+ * Pekko Management creates the checks from their class names (health-checks.readiness-checks in
+ * cluster.conf) with the classic ActorSystem; they find the node's parts here. Until a part has
+ * registered (the node is starting), its check says not ready.
+ */
+public final class Readiness implements Extension {
+  private static final BooleanSupplier NOT_YET = () -> false;
+
+  private volatile BooleanSupplier database = NOT_YET;
+  private volatile BooleanSupplier nats = NOT_YET;
+
+  public static Readiness get(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    return Id.INSTANCE.get(Adapter.toClassic(system));
+  }
+
+  void database(BooleanSupplier up) {
+    this.database = up;
+  }
+
+  void nats(BooleanSupplier connected) {
+    this.nats = connected;
+  }
+
+  /** Readiness check: the database answered its last probe. */
+  public static final class DatabaseCheck implements Supplier<CompletionStage<Boolean>> {
+    private final Readiness readiness;
+
+    public DatabaseCheck(ActorSystem system) {
+      this.readiness = Id.INSTANCE.get(system);
+    }
+
+    @Override
+    public CompletionStage<Boolean> get() {
+      return CompletableFuture.completedFuture(readiness.database.getAsBoolean());
+    }
+  }
+
+  /** Readiness check: the node's NATS connection is up (not reconnecting). */
+  public static final class NatsCheck implements Supplier<CompletionStage<Boolean>> {
+    private final Readiness readiness;
+
+    public NatsCheck(ActorSystem system) {
+      this.readiness = Id.INSTANCE.get(system);
+    }
+
+    @Override
+    public CompletionStage<Boolean> get() {
+      return CompletableFuture.completedFuture(readiness.nats.getAsBoolean());
+    }
+  }
+
+  static final class Id extends AbstractExtensionId<Readiness> {
+    static final Id INSTANCE = new Id();
+
+    @Override
+    public Readiness createExtension(ExtendedActorSystem system) {
+      return new Readiness();
+    }
+  }
+}
