@@ -34,6 +34,9 @@ public final class AggregateStream
 
   public sealed interface Command extends CborSerializable {}
 
+  /** Sharding's stop message: a command, so a failing recovery's restart cannot forget it (see Order.Passivate). */
+  public record Passivate() implements Command {}
+
   /** {@code stream}: the client's label for the event, kept with it (empty: none). */
   public record Append(String eventId, String eventType, String data, String stream,
       ActorRef<StatusReply<Result>> replyTo) implements Command {}
@@ -64,6 +67,7 @@ public final class AggregateStream
 
   public static void init(ActorSystem<?> system, int tagSlices) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), tagSlices))
+        .withStopMessage(new Passivate())
         .withRole(Roles.SHARD));
   }
 
@@ -96,7 +100,10 @@ public final class AggregateStream
 
   @Override
   public CommandHandlerWithReply<Command, Appended, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState().onCommand(Append.class, this::append).build();
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Append.class, this::append)
+        .onCommand(Passivate.class, (state, stop) -> Effect().stop().thenNoReply())
+        .build();
   }
 
   private ReplyEffect<Appended, State> append(State state, Append cmd) {
