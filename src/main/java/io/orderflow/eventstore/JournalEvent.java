@@ -1,6 +1,8 @@
 package io.orderflow.eventstore;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.orderflow.infra.Json;
 import io.orderflow.order.Order;
 
@@ -36,12 +38,21 @@ public record JournalEvent(
         + " in " + persistenceId);
   }
 
-  /** The event as JSON: an order event's own fields (its origin is eventId and stream), a generic event's data verbatim. */
+  /** Order events as JSON without their origin: it is shown as the event's id and stream. */
+  @JsonIgnoreProperties("origin")
+  private interface WithoutOrigin {}
+
+  private static final ObjectWriter ORDER_EVENT =
+      Json.MAPPER.copy().addMixIn(Order.Event.class, WithoutOrigin.class).writer();
+
+  /** The event as JSON: an order event's own fields, a generic event's data verbatim. */
   public String data() {
     if (payload instanceof AggregateStream.Appended a) return a.data();
-    ObjectNode fields = Json.MAPPER.valueToTree(payload);
-    fields.remove("origin");
-    return Json.string(fields);
+    try {
+      return ORDER_EVENT.writeValueAsString(payload);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON for " + payload.getClass().getSimpleName(), e);
+    }
   }
 
   /** The JetStream stream it is published to: named by its aggregate type, whatever its label. */

@@ -97,13 +97,23 @@ public final class OrderRoutes extends AllDirectives {
         : error(StatusCodes.BAD_REQUEST, "order id '" + Text.quote(id) + "' in the path " + problem);
   }
 
+  /**
+   * Bodies up to this size are read in full even when over max-body-bytes, so that the 413 leaves
+   * the connection usable: answering before the client has sent its body makes the server close
+   * the connection, and a client still writing sees a reset instead of the 413. Larger ones are cut.
+   */
+  private static final long READ_BEFORE_REFUSING = 1024 * 1024;
+
   private Route createOrder() {
-    return withSizeLimit(maxBodyBytes, () -> extractRequestEntity(entity -> {
+    return withSizeLimit(Math.max(maxBodyBytes, READ_BEFORE_REFUSING), () -> extractRequestEntity(entity -> {
       if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
         return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be application/json, not " + entity.getContentType());
       }
       return optionalHeaderValueByName(IdempotencyKey.HEADER, key -> entity(Unmarshaller.entityToByteString(), body -> {
+        if (body.size() > maxBodyBytes) {
+          return error(StatusCodes.PAYLOAD_TOO_LARGE, "request body is larger than " + maxBodyBytes + " bytes");
+        }
         NewOrder order;
         try {
           order = IdempotencyKey.assignOrderId(OrderRequest.parse(body.toArray()), key.orElse(null));

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class BenchIT {
   static final List<String> KEYS = List.of("orders", "concurrency", "rate", "accepted_per_s", "completed_per_s",
       "accept_p50_ms", "accept_p99_ms", "e2e_p50_ms", "e2e_p99_ms", "baseline_commits_per_s", "accept_ratio",
-      "complete_ratio", "errors");
+      "complete_ratio", "node_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order", "errors");
 
   @Test
   void printsOneJsonLineWithEveryKeyAndNoErrors() throws Exception {
@@ -48,6 +48,10 @@ class BenchIT {
       assertTrue(result.get("rate").isNull(), "closed loop");
       assertTrue(result.get("completed_per_s").asDouble() > 0);
       assertTrue(result.get("baseline_commits_per_s").asDouble() > 0);
+      // Found by port: the node (this JVM), PostgreSQL (with its backends), the test's nats-server.
+      for (String cpu : List.of("node_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order")) {
+        assertTrue(result.get(cpu).asDouble() > 0, cpu + " measured: " + result.get(cpu));
+      }
       assertTrue(result.get("e2e_p99_ms").asDouble() >= result.get("e2e_p50_ms").asDouble());
       assertEquals(30, db.count("SELECT count(*) FROM orders WHERE order_id LIKE 'bench-%'"), "the orders are real");
     }

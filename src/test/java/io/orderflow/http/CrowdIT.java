@@ -42,7 +42,8 @@ class CrowdIT {
   static void start() throws Exception {
     db = TestDatabase.create();
     nats = new TestNats();
-    node = TestNode.start(db, nats.url());
+    // A short arrival timeout, so that the test sees the crowd disconnected in seconds (default 60 s).
+    node = TestNode.start(db, nats.url(), java.util.Map.of("orderflow.http.request-arrival-timeout", "5s"));
   }
 
   @AfterAll
@@ -118,7 +119,7 @@ class CrowdIT {
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertEquals(201, r.status(), r.body());
       assertTrue(millis < 2000, "the POST took " + millis + " ms with " + (IDLE + SLOW) + " connections open");
-      // Neither the idle nor the slow connections keep their slot: the request-arrival timeout (10 s)
+      // Neither the idle nor the slow connections keep their slot: the request-arrival timeout
       // closes them, however steadily a slow one trickles.
       Eventually.await(Duration.ofSeconds(30), "the server to close the crowd's connections", () ->
           Crowd.closed(crowd.slow) == SLOW && Crowd.closed(crowd.idle) == IDLE);

@@ -214,6 +214,9 @@ public final class LocalServices implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    if (system != null && system.getWhenTerminated().toCompletableFuture().isDone()) {
+      log.info("The node has stopped; stopping its embedded services");
+    }
     if (nats != null) nats.stop();
     if (postgres != null) postgres.stop();
     try {

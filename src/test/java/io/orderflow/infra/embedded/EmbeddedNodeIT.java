@@ -168,7 +168,7 @@ class EmbeddedNodeIT {
     String log = node.log();
     assertFalse(BAD.matcher(log).find(), "ERROR, FATAL or a stack trace in the node's log:\n" + log);
     // The servers stop after the actor system has terminated, PostgreSQL after the pool is closed.
-    int terminated = log.indexOf("Remoting shut down");
+    int terminated = log.indexOf("The node has stopped; stopping its embedded services");
     int pgStopped = log.indexOf("Stopped PostgreSQL");
     assertTrue(terminated > 0 && pgStopped > terminated, "PostgreSQL stopped after the actor system:\n" + log);
     String pgLog = Files.readString(node.dataDir().resolve("postgres.log"));
