@@ -48,6 +48,12 @@ public record NodeConfig(Config config, Roles roles, boolean bootstrap, LocalSer
     }
     resolved.put("pekko.cluster.roles", new ArrayList<>(roles.names()));
     resolved.put("pekko.cluster.seed-nodes", seeds);
+    if (!probe.getBoolean("orderflow.publisher.fast-path") && System.getenv("READ_JOURNAL_REFRESH") == null) {
+      // Without the fast path every hop of an order waits for the projection's poll: poll often.
+      resolved.put("jdbc-read-journal.refresh-interval", "20ms");
+      resolved.put("jdbc-read-journal.journal-sequence-retrieval.query-delay", "20ms");
+      resolved.put("jdbc-read-journal.journal-sequence-retrieval.max-tries", 1500);
+    }
     Config config = ConfigFactory.load(ConfigFactory.parseMap(resolved).withFallback(unresolved));
     boolean bootstrap = seeds.isEmpty() && System.getenv("DISCOVERY_METHOD") != null;
     return new NodeConfig(config, roles, bootstrap, local);

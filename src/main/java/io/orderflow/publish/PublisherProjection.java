@@ -34,18 +34,23 @@ public final class PublisherProjection {
     var config = system.settings().config().getConfig("orderflow");
     int slices = config.getInt("tag-slices");
     int batchSize = config.getInt("publisher.batch-size");
+    // Without the fast path every hop of an order waits for the projection: no waiting for batches.
+    Duration window = config.getBoolean("publisher.fast-path")
+        ? config.getDuration("publisher.batch-window") : Duration.ofMillis(10);
     int cacheSize = config.getInt("publisher.state-cache-size");
     ShardedDaemonProcess.get(system).init(
         ProjectionBehavior.Command.class,
         NAME,
         slices,
-        i -> ProjectionBehavior.create(projection(system, db, broker, Slices.TAG_PREFIX + i, batchSize, cacheSize)),
+        i -> ProjectionBehavior.create(
+            projection(system, db, broker, Slices.TAG_PREFIX + i, batchSize, window, cacheSize)),
         ShardedDaemonProcessSettings.create(system).withRole(Roles.PUBLISHER),
         Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   static Projection<EventEnvelope<Object>> projection(
-      ActorSystem<?> system, Database db, NatsBroker broker, String tag, int batchSize, int cacheSize) {
+      ActorSystem<?> system, Database db, NatsBroker broker, String tag, int batchSize, Duration window,
+      int cacheSize) {
     SourceProvider<Offset, EventEnvelope<Object>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithinAsync(
@@ -55,7 +60,6 @@ public final class PublisherProjection {
             () -> new PublisherHandler(EventSink.jetStream(broker, Metrics.get(system), "projection"),
                 new OrderStates(OrderStates.fromJournal(system), cacheSize), StoredEvents.get(system)),
             system)
-        // Small time window: a quiet system publishes at once, a busy one in batches.
-        .withGroup(batchSize, Duration.ofMillis(10));
+        .withGroup(batchSize, window);
   }
 }
