@@ -21,7 +21,6 @@ import org.apache.pekko.projection.jdbc.JdbcSession;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
  * The node's one connection pool (the journal's shared Slick/Hikari pool, reused for
@@ -42,13 +41,14 @@ public final class Database {
   }
 
   /**
-   * Takes the pool pekko-persistence-jdbc opened for the journal and makes sure the schema
-   * exists, retrying with backoff while the database is not reachable yet.
+   * Takes the pool pekko-persistence-jdbc opened for the journal (behind the node's write fence:
+   * see FencedDatabaseProvider) and makes sure the schema exists, retrying with backoff while the
+   * database is not reachable yet.
    */
   public static Database init(ActorSystem<?> system) {
     Config journalConfig = system.settings().config().getConfig("jdbc-journal");
     SlickDatabase slick = ((SlickExtensionImpl) SlickExtension.get(system)).database(journalConfig);
-    DataSource ds = ((HikariCPJdbcDataSource) slick.database().source()).ds();
+    DataSource ds = (FencedDataSource) slick.database().source();
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("orderflow.jdbc-dispatcher"));
     Database db = new Database(ds, blocking);
