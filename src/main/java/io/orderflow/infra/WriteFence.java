@@ -151,7 +151,12 @@ public final class WriteFence implements Extension {
       long nanos = System.nanoTime();
       long millis = System.currentTimeMillis();
       long gap = Math.max((nanos - lastTickNanos) / 1_000_000, millis - lastTickMillis);
-      if (gap > thresholdMillis) fence(frozen(gap));
+      if (gap > thresholdMillis) {
+        fence(frozen(gap));
+      } else if (gap > thresholdMillis / 2) {
+        log.warn("Write fence: the node stalled for {} ms; at {} ms it would stop writing and leave", gap,
+            thresholdMillis);
+      }
       lastTickMillis = millis;
       lastTickNanos = nanos;
     }
