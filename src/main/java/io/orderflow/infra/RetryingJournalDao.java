@@ -27,11 +27,13 @@ import slick.jdbc.JdbcProfile;
  * transaction. The plugin alone would fail every persist of the batch at once, and ten such
  * failures open its circuit breaker for every order. On PostgreSQL this happens under SERIALIZABLE
  * (event_tag's foreign key check and the journal's insert conflict as a pivot: docs/CLUSTER.md).
+ * A failed attempt used up its sequence values: the read journal waits that gap in ordering out
+ * (persistence.conf, journal-sequence-retrieval) as it does for any failed journal transaction.
  * Set as jdbc-journal.dao; the plugin finds the constructor by these parameter types.
  */
 public final class RetryingJournalDao extends DefaultJournalDao {
   private static final Logger log = LoggerFactory.getLogger(RetryingJournalDao.class);
-  /** Attempts per batch; with the backoff below they take about 2 s, inside the journal's call-timeout. */
+  /** Attempts per batch; the backoff between them adds up to about 1.5 s, inside the journal's call-timeout. */
   static final int MAX_ATTEMPTS = 8;
 
   public RetryingJournalDao(JdbcBackend.JdbcDatabaseDef db, JdbcProfile profile, JournalConfig journalConfig,
