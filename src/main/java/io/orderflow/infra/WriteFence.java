@@ -114,7 +114,7 @@ public final class WriteFence implements Extension {
 
   /**
    * Throws once the node is fenced, or when it has been unresponsive for longer than the
-   * threshold (then fences it). On every statement and commit: two volatile reads and two clock reads.
+   * threshold (then fences it). On every statement and commit: three volatile reads and two clock reads.
    */
   public void check() throws FencedException {
     // lastTick first: the watchdog writes fencedBecause before it moves lastTick past a freeze.
