@@ -69,8 +69,22 @@ public final class Cli implements Callable<Integer> {
       }
       // The process lives as long as the node; coordinated shutdown ends it.
       node.system().getWhenTerminated().toCompletableFuture().join();
-      return 0;
+      return exitCode(node.system());
     }
+  }
+
+  /**
+   * The exit status coordinated shutdown gives the reason the node stopped for (its
+   * reason-overrides, e.g. downed or fenced), else its exit-code: the same status whichever of
+   * this thread and coordinated shutdown's own System.exit ends the JVM first.
+   */
+  static int exitCode(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    com.typesafe.config.Config shutdown = system.settings().config().getConfig("pekko.coordinated-shutdown");
+    return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason()
+        .map(reason -> "reason-overrides.\"" + reason.getClass().getName() + "\".exit-code")
+        .filter(shutdown::hasPath)
+        .map(shutdown::getInt)
+        .orElse(shutdown.getInt("exit-code"));
   }
 
   /** orderflow's version (from the jar's manifest) and what it runs on. */

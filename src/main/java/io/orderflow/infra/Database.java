@@ -21,7 +21,6 @@ import org.apache.pekko.projection.jdbc.JdbcSession;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
  * The node's one connection pool (the journal's shared Slick/Hikari pool, reused for
@@ -44,13 +43,14 @@ public final class Database {
   }
 
   /**
-   * Takes the pool pekko-persistence-jdbc opened for the journal and makes sure the schema
-   * exists, retrying with backoff while the database is not reachable yet.
+   * Takes the pool pekko-persistence-jdbc opened for the journal (behind the node's write fence:
+   * see FencedDatabaseProvider) and makes sure the schema exists, retrying with backoff while the
+   * database is not reachable yet.
    */
   public static Database init(ActorSystem<?> system) {
     Config journalConfig = system.settings().config().getConfig("jdbc-journal");
     SlickDatabase slick = ((SlickExtensionImpl) SlickExtension.get(system)).database(journalConfig);
-    DataSource ds = ((HikariCPJdbcDataSource) slick.database().source()).ds();
+    DataSource ds = (FencedDataSource) slick.database().source();
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("orderflow.jdbc-dispatcher"));
     Config health = system.settings().config().getConfig("orderflow.db.health");
@@ -127,11 +127,19 @@ public final class Database {
           throw e;
         }
       } catch (SQLException e) {
-        if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_RETRIES) throw e;
+        if (!isSerializationFailure(e) || attempt >= MAX_RETRIES) throw e;
         log.debug("Serialization failure, retrying (attempt {})", attempt);
         sleep(backoff.next());
       }
     }
+  }
+
+  /** Whether {@code e}, or what it wraps, is a serialization failure: the transaction was rolled back, try it again. */
+  public static boolean isSerializationFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s && SERIALIZATION_FAILURE.equals(s.getSQLState())) return true;
+    }
+    return false;
   }
 
   /** {@link #inTransaction} on the JDBC dispatcher. */
@@ -147,7 +155,11 @@ public final class Database {
         blocking);
   }
 
-  /** A projection's session: one pooled connection, one transaction. */
+  /**
+   * A projection's session: one pooled connection, one transaction. A serialization failure
+   * (40001) in it or at its commit rolls it back and runs again what it ran so far, as
+   * {@link #inTransaction} does; what projections run in it (saving and reading offsets) is repeatable.
+   */
   public JdbcSession session() {
     return new PooledSession(dataSource);
   }
@@ -161,6 +173,10 @@ public final class Database {
   private static final class PooledSession implements JdbcSession {
     private final DataSource ds;
     private Connection connection;
+    /** What ran in the transaction so far, to run again after a serialization failure. */
+    private final java.util.List<org.apache.pekko.japi.function.Function<Connection, ?>> work = new java.util.ArrayList<>();
+    private final Backoff backoff = Backoff.of(Duration.ofMillis(10), Duration.ofMillis(500));
+    private int attempts = 1;
 
     PooledSession(DataSource ds) {
       this.ds = ds;
@@ -177,12 +193,47 @@ public final class Database {
     @Override
     public <Result> Result withConnection(
         org.apache.pekko.japi.function.Function<Connection, Result> func) throws Exception {
-      return func.apply(connection());
+      while (true) {
+        try {
+          Result result = func.apply(connection());
+          work.add(func);
+          return result;
+        } catch (SQLException e) {
+          retryAfter(e);
+        }
+      }
     }
 
     @Override
     public void commit() throws SQLException {
-      if (connection != null) connection.commit();
+      if (connection == null) return;
+      while (true) {
+        try {
+          connection.commit();
+          return;
+        } catch (SQLException e) {
+          retryAfter(e);
+        }
+      }
+    }
+
+    /** Rethrows {@code e} unless it is a serialization failure to retry; then runs the work so far again. */
+    private void retryAfter(SQLException e) throws SQLException {
+      while (true) {
+        if (!isSerializationFailure(e) || attempts >= MAX_RETRIES) throw e;
+        attempts++;
+        log.debug("Serialization failure in a projection's session, retrying (attempt {})", attempts);
+        connection.rollback();
+        sleep(backoff.next());
+        try {
+          for (var f : work) f.apply(connection);
+          return;
+        } catch (SQLException again) {
+          e = again;
+        } catch (Exception other) {
+          throw new SQLException("a projection's work failed when run again after a serialization failure", other);
+        }
+      }
     }
 
     @Override

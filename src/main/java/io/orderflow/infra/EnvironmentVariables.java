@@ -24,7 +24,10 @@ public final class EnvironmentVariables {
       new Variable("DB_PASSWORD", "orderflow.db.password", "empty", "database password"),
       new Variable("DB_POOL_SIZE", "orderflow.db.pool-size", null, "connections in the node's one pool"),
       new Variable("NATS_URL", "orderflow.nats.url", "local nats://127.0.0.1:4222 if it answers, else embedded",
-          "NATS server(s) with JetStream, or `embedded` to always start the embedded nats-server"),
+          "NATS server URL with JetStream, or the comma-separated URLs of a NATS cluster's servers, or `embedded` "
+              + "to always start the embedded nats-server"),
+      new Variable("NATS_REPLICAS", "orderflow.nats.replicas", null,
+          "replicas of the streams orderflow creates: 3 on a three-server JetStream cluster (docs/CLUSTER.md)"),
       new Variable("DATA_DIR", "orderflow.data-dir", null,
           "where the embedded PostgreSQL and nats-server keep their data and logs"),
       new Variable("EMBEDDED_PG_PORT", "orderflow.embedded.pg-port", null,

@@ -14,6 +14,7 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -32,10 +33,12 @@ public final class NatsBroker {
   private static final Logger log = LoggerFactory.getLogger(NatsBroker.class);
 
   /** orderflow.nats in nats.conf. */
-  public record Settings(String url, Duration duplicateWindow, int maxDeliver, Duration ackWait, int fetchBatch) {
+  public record Settings(String url, int replicas, Duration duplicateWindow, int maxDeliver, Duration ackWait,
+      int fetchBatch, Duration pullExpiry) {
     static Settings of(Config nats) {
-      return new Settings(nats.getString("url"), nats.getDuration("duplicate-window"), nats.getInt("max-deliver"),
-          nats.getDuration("ack-wait"), nats.getInt("fetch-batch"));
+      return new Settings(nats.getString("url"), nats.getInt("replicas"), nats.getDuration("duplicate-window"),
+          nats.getInt("max-deliver"), nats.getDuration("ack-wait"), nats.getInt("fetch-batch"),
+          nats.getDuration("pull-expiry"));
     }
   }
 
@@ -56,8 +59,9 @@ public final class NatsBroker {
   }
 
   /**
-   * Connects, retrying until the server answers (nodes may start before NATS), and reconnects
-   * forever afterwards; jnats buffers publishes while it reconnects. Closed when the node stops.
+   * Connects, retrying until a server answers (nodes may start before NATS), and reconnects
+   * forever afterwards, to any server of the list (NATS_URL) or of the cluster it learns from
+   * them; jnats buffers publishes while it reconnects. Closed when the node stops.
    */
   public static NatsBroker connect(ActorSystem<?> system) throws IOException, InterruptedException {
     Settings settings = Settings.of(system.settings().config().getConfig("orderflow.nats"));
@@ -65,22 +69,25 @@ public final class NatsBroker {
     String url = settings.url();
     Options options =
         Options.builder()
-            .server(url)
-            .connectionName("orderflow")
+            .server(url) // one URL or a comma-separated list
+            // the node's cluster address (pekko://orderflow@host:port): which node a connection
+            // is, in nats-server's /connz
+            .connectionName(system.address().toString())
             .maxReconnects(-1)
             .reconnectWait(Duration.ofMillis(500))
             .connectionTimeout(Duration.ofSeconds(5))
             .connectionListener(
                 (conn, event) -> {
-                  if (event == ConnectionListener.Events.DISCONNECTED) log.warn("NATS disconnected from {}", url);
-                  else if (event == ConnectionListener.Events.RECONNECTED) {
+                  if (event == ConnectionListener.Events.DISCONNECTED) {
+                    log.warn("NATS disconnected from {}", conn.getConnectedUrl());
+                  } else if (event == ConnectionListener.Events.RECONNECTED) {
                     reconnects.incrementAndGet();
-                    log.info("NATS reconnected to {}", url);
+                    log.info("NATS reconnected to {}", conn.getConnectedUrl());
                   }
                 })
             .errorListener(new ErrorListener() {})
             .build();
-    log.info("Connecting to NATS at {}", url);
+    log.info("Connecting to NATS at {} (streams with {} replica(s))", url, settings.replicas());
     NatsBroker broker = new NatsBroker(Nats.connectReconnectOnConnect(options), settings, reconnects);
     Readiness.get(system).nats(() -> broker.connection.getStatus() == Connection.Status.CONNECTED);
     Shutdown.task(system, CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-nats",
@@ -109,35 +116,49 @@ public final class NatsBroker {
   public static final String GENERIC_STREAM = "orderflow: events of a generic aggregate type";
 
   /**
-   * Stream {@code name} with subjects {@code name.>}, file storage and the dedupe window, created
-   * when missing. An existing stream is left as its operator configured it (replicas, limits).
+   * Stream {@code name} with subjects {@code name.>}, file storage, the dedupe window and
+   * NATS_REPLICAS replicas, created when missing. An existing stream is left as its operator
+   * configured it (replicas, limits); a replica count other than NATS_REPLICAS is logged.
    */
   public void ensureStream(String name) throws IOException, JetStreamApiException {
-    if (knownStreams.contains(name) || hasStream(name)) return;
-    StreamConfiguration config =
-        StreamConfiguration.builder()
-            .name(name)
-            .description(name.equals("order") ? "orderflow: order events" : GENERIC_STREAM)
-            .subjects(name + ".>")
-            .storageType(StorageType.File)
-            .duplicateWindow(settings.duplicateWindow())
-            .build();
-    management.addStream(config);
-    log.info("Created JetStream stream {} (subjects {}.>)", name, name);
+    if (knownStreams.contains(name)) return;
+    StreamInfo existing = streamInfo(name);
+    if (existing == null) {
+      StreamConfiguration config =
+          StreamConfiguration.builder()
+              .name(name)
+              .description(name.equals("order") ? "orderflow: order events" : GENERIC_STREAM)
+              .subjects(name + ".>")
+              .storageType(StorageType.File)
+              .replicas(settings.replicas())
+              .duplicateWindow(settings.duplicateWindow())
+              .build();
+      management.addStream(config);
+      log.info("Created JetStream stream {} (subjects {}.>, {} replica(s))", name, name, settings.replicas());
+    } else if (existing.getConfiguration().getReplicas() != settings.replicas()) {
+      log.warn("JetStream stream {} has {} replica(s), NATS_REPLICAS asks for {}: left as it is (change it with "
+          + "`nats stream edit {} --replicas {}`)", name, existing.getConfiguration().getReplicas(),
+          settings.replicas(), name, settings.replicas());
+    }
     knownStreams.add(name);
+  }
+
+  /** The stream's info, or null when JetStream has no such stream. */
+  private StreamInfo streamInfo(String name) throws IOException, JetStreamApiException {
+    try {
+      return management.getStreamInfo(name);
+    } catch (JetStreamApiException e) {
+      if (e.getErrorCode() != 404) throw e;
+      return null;
+    }
   }
 
   /** Whether JetStream has stream {@code name}. */
   public boolean hasStream(String name) throws IOException, JetStreamApiException {
     if (knownStreams.contains(name)) return true;
-    try {
-      management.getStreamInfo(name);
-      knownStreams.add(name);
-      return true;
-    } catch (JetStreamApiException e) {
-      if (e.getErrorCode() != 404) throw e;
-      return false;
-    }
+    if (streamInfo(name) == null) return false;
+    knownStreams.add(name);
+    return true;
   }
 
   /** Names of the streams orderflow created for generic aggregate types. */
@@ -148,7 +169,10 @@ public final class NatsBroker {
         .toList();
   }
 
-  /** A durable pull consumer with explicit acks, created or updated. */
+  /**
+   * A durable pull consumer with explicit acks, created or updated. It has as many replicas as
+   * its stream (JetStream's default), so its delivery and ack state survives a lost server too.
+   */
   public void ensureConsumer(String stream, String durable, String filterSubject)
       throws IOException, JetStreamApiException {
     ConsumerConfiguration config =

@@ -119,8 +119,11 @@ public final class JetStreamWorker {
         }
         if (consumer == null) {
           generation = broker.reconnects();
+          // Short pulls with heartbeats: a pull lost with its consumer leader (a nats-server of a
+          // cluster killed) is noticed by missed heartbeats and made again on the new leader.
           consumer = broker.connection().getConsumerContext(worker.stream(), worker.durable())
-              .iterate(ConsumeOptions.builder().batchSize(batchSize).build());
+              .iterate(ConsumeOptions.builder().batchSize(batchSize)
+                  .expiresIn(broker.settings().pullExpiry().toMillis()).build());
         }
         if (!inFlight.tryAcquire(IDLE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) continue;
         // Block for the first message only; then take what has already arrived, up to the free

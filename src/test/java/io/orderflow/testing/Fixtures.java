@@ -102,7 +102,7 @@ public final class Fixtures {
    * Each order reaches its expected final state with exactly its events in the journal, and the
    * stream holds each event once, in order.
    */
-  public static void assertEachFinishedOnce(String baseUrl, TestDatabase db, TestNats nats,
+  public static void assertEachFinishedOnce(String baseUrl, TestDatabase db, StreamMessages nats,
       Map<String, String> expected, Duration timeout) throws Exception {
     for (var e : expected.entrySet()) {
       org.junit.jupiter.api.Assertions.assertEquals(e.getValue(),

@@ -172,6 +172,21 @@ public final class JarNode implements AutoCloseable {
     return process.waitFor();
   }
 
+  /** kill -STOP: every thread of the node stops at once, as in a long GC pause or a suspended container. */
+  public void freeze() throws Exception {
+    Pids.signal(pid(), "STOP");
+  }
+
+  /** kill -CONT: every thread of a frozen node resumes at once. */
+  public void thaw() throws Exception {
+    Pids.signal(pid(), "CONT");
+  }
+
+  /** The exit status of the node's process, once it has ended. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }

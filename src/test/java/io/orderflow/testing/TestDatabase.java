@@ -16,9 +16,15 @@ import java.util.UUID;
 /**
  * A fresh database per test class: on the local PostgreSQL when one answers on 5432, else on an
  * embedded PostgreSQL started once per JVM, so the suite also runs where none is installed.
+ *
+ * <p>With {@code -Dorderflow.test.serializable=true} every transaction on it runs SERIALIZABLE,
+ * CockroachDB's only isolation level, so that serialization failures (SQLSTATE 40001) and the
+ * retries for them happen for real: {@code mvn -o verify -Dorderflow.test.serializable=true}.
  */
 public final class TestDatabase implements AutoCloseable {
   private static EmbeddedPostgres embedded;
+  /** The system property that makes the test databases SERIALIZABLE. */
+  public static final String SERIALIZABLE = "orderflow.test.serializable";
 
   public final String url;
   public final String name;
@@ -47,8 +53,16 @@ public final class TestDatabase implements AutoCloseable {
     try (Connection c = DriverManager.getConnection(base + "postgres", "postgres", "");
         Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);
+      if (Boolean.getBoolean(SERIALIZABLE)) {
+        st.execute("ALTER DATABASE " + name + " SET default_transaction_isolation = 'serializable'");
+      }
     }
-    return new TestDatabase(base + "postgres", base + name, name);
+    TestDatabase db = new TestDatabase(base + "postgres", base + name, name);
+    if (Boolean.getBoolean(SERIALIZABLE)) {
+      String level = (String) db.rows("SHOW transaction_isolation").get(0).get(0);
+      if (!level.equals("serializable")) throw new IllegalStateException(name + " runs " + level);
+    }
+    return db;
   }
 
   public Connection connect() throws SQLException {

@@ -16,7 +16,7 @@ import java.util.List;
  * A nats-server of the test's own, started from the project's jetstream.conf on free ports with
  * a temporary store, so a test can stop, restart or kill its broker without touching others.
  */
-public final class TestNats implements AutoCloseable {
+public final class TestNats implements AutoCloseable, StreamMessages {
   public final int port;
   private final Path dir;
   private final Path config;
@@ -58,16 +58,21 @@ public final class TestNats implements AutoCloseable {
     return Nats.connect(url());
   }
 
-  /** Every message in {@code stream}, in stream order. */
+  @Override
   public List<MessageInfo> messages(String stream) throws Exception {
     try (Connection nc = connect()) {
-      JetStreamManagement jsm = nc.jetStreamManagement();
-      long last = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
-      long first = jsm.getStreamInfo(stream).getStreamState().getFirstSequence();
-      List<MessageInfo> all = new ArrayList<>();
-      for (long seq = Math.max(1, first); seq <= last; seq++) all.add(jsm.getMessage(stream, seq));
-      return all;
+      return messages(nc, stream);
     }
+  }
+
+  /** Every message in {@code stream}, in stream order, read over {@code nc}. */
+  static List<MessageInfo> messages(Connection nc, String stream) throws Exception {
+    JetStreamManagement jsm = nc.jetStreamManagement();
+    long last = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
+    long first = jsm.getStreamInfo(stream).getStreamState().getFirstSequence();
+    List<MessageInfo> all = new ArrayList<>();
+    for (long seq = Math.max(1, first); seq <= last; seq++) all.add(jsm.getMessage(stream, seq));
+    return all;
   }
 
   @Override
