@@ -2,20 +2,15 @@ package io.orderflow;
 
 import com.typesafe.config.Config;
 import io.orderflow.eventstore.AggregateStream;
-import io.orderflow.eventstore.EventIndex;
 import io.orderflow.eventstore.EventStoreService;
-import io.orderflow.eventstore.grpc.EventStoreHandlerFactory;
-import io.orderflow.http.HttpServer;
 import io.orderflow.http.OrderRoutes;
 import io.orderflow.infra.Database;
-import io.orderflow.metrics.Dashboard;
-import io.orderflow.metrics.Metrics;
-import io.orderflow.metrics.NodeGauges;
-import io.orderflow.metrics.OrderMetrics;
-import io.orderflow.metrics.TimedEventStore;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.NodeConfig;
 import io.orderflow.infra.Roles;
+import io.orderflow.metrics.Metrics;
+import io.orderflow.metrics.NodeGauges;
+import io.orderflow.metrics.OrderMetrics;
 import io.orderflow.order.Order;
 import io.orderflow.order.Orders;
 import io.orderflow.payment.PaymentWorker;
@@ -23,17 +18,13 @@ import io.orderflow.payment.RefundWorker;
 import io.orderflow.publish.FastPathPublisher;
 import io.orderflow.publish.PublisherProjection;
 import io.orderflow.review.ReviewWorker;
-import io.orderflow.view.OrderViewRepository;
 import io.orderflow.view.OrderViewUpdater;
 import io.orderflow.worker.JetStreamWorker;
 import io.orderflow.worker.Worker;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.server.Directives;
-import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -101,12 +92,11 @@ public final class Main {
     JetStreamWorker.declare(broker, WORKERS);
 
     int slices = config.getInt("orderflow.tag-slices");
-    Duration askTimeout = config.getDuration("orderflow.http.ask-timeout");
     Metrics metrics = Metrics.get(system);
     Order.init(system, slices, config.getBoolean("orderflow.publisher.fast-path")
         ? new FastPathPublisher(system, broker).andThen(new OrderMetrics(metrics)) : new OrderMetrics(metrics));
     AggregateStream.init(system, slices);
-    Orders orders = Orders.sharded(system, askTimeout);
+    Orders orders = Orders.sharded(system, config.getDuration("orderflow.http.ask-timeout"));
 
     if (roles.has(Roles.PUBLISHER)) PublisherProjection.init(system, db, broker);
     NodeGauges.start(system, db, broker, WORKERS, roles);
@@ -114,21 +104,8 @@ public final class Main {
     for (Worker w : WORKERS) {
       if (roles.has(w.role())) JetStreamWorker.start(broker, w, context);
     }
-    if (roles.has(Roles.HTTP)) {
-      Config http = config.getConfig("orderflow.http");
-      OrderRoutes routes = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"),
-          db.health(), http.getDuration("read-timeout"));
-      Route all = Directives.concat(new Dashboard(system, broker, WORKERS).routes(), routes.routes());
-      HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), all,
-          http.getDuration("request-arrival-timeout")).toCompletableFuture().get();
-    }
-    if (roles.has(Roles.GRPC)) {
-      Config grpc = config.getConfig("orderflow.grpc");
-      var service = new TimedEventStore(new EventStoreService(system, orders, new EventIndex(db), broker, askTimeout),
-          metrics);
-      HttpServer.bindHttp2(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
-          EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();
-    }
+    if (roles.has(Roles.HTTP)) OrderRoutes.init(system, orders, db, broker, WORKERS);
+    if (roles.has(Roles.GRPC)) EventStoreService.init(system, orders, db, broker);
     log.info("orderflow node {} is up", system.address());
     return new Node(system, db, broker, roles);
   }

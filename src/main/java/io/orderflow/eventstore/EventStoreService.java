@@ -8,7 +8,12 @@ import io.orderflow.eventstore.grpc.EventFilter;
 import io.orderflow.eventstore.grpc.EventResponse;
 import io.orderflow.eventstore.grpc.EventStore;
 import io.orderflow.eventstore.grpc.Response;
+import com.typesafe.config.Config;
+import io.orderflow.eventstore.grpc.EventStoreHandlerFactory;
+import io.orderflow.http.HttpServer;
 import io.orderflow.infra.Database;
+import io.orderflow.metrics.Metrics;
+import io.orderflow.metrics.TimedEventStore;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.order.NewOrder;
 import io.orderflow.order.Order;
@@ -60,6 +65,16 @@ public final class EventStoreService implements EventStore {
   private final LiveFeed liveFeed;
   private final int maxSubscriptions;
   private final AtomicInteger subscriptions = new AtomicInteger();
+
+  /** The EventStore, timed, on the gRPC port (orderflow.grpc) until the node stops. Returns once it listens. */
+  public static void init(ActorSystem<?> system, Orders orders, Database db, NatsBroker broker) throws Exception {
+    var config = system.settings().config();
+    Config grpc = config.getConfig("orderflow.grpc");
+    var service = new TimedEventStore(new EventStoreService(system, orders, new EventIndex(db), broker,
+        config.getDuration("orderflow.http.ask-timeout")), Metrics.get(system));
+    HttpServer.bindHttp2(system, "gRPC", grpc.getString("interface"), grpc.getInt("port"),
+        EventStoreHandlerFactory.createWithServerReflection(service, system)).toCompletableFuture().get();
+  }
 
   public EventStoreService(ActorSystem<?> system, Orders orders, EventIndex index, NatsBroker broker,
       Duration askTimeout) {

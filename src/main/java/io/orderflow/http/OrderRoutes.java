@@ -4,7 +4,11 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.orderflow.eventstore.JournalEvent;
+import com.typesafe.config.Config;
 import io.orderflow.infra.Database;
+import io.orderflow.infra.NatsBroker;
+import io.orderflow.metrics.Dashboard;
+import io.orderflow.worker.Worker;
 import io.orderflow.infra.DatabaseHealth;
 import io.orderflow.infra.Json;
 import io.orderflow.order.NewOrder;
@@ -67,6 +71,20 @@ public final class OrderRoutes extends AllDirectives {
    * @param database reads and creates answer 503 at once while it is down, instead of waiting for the pool
    * @param readTimeout a read the database has not answered by then answers 503
    */
+  /**
+   * The order API and the dashboard on the HTTP port (orderflow.http), bound until the node stops.
+   * Returns once it listens.
+   */
+  public static void init(ActorSystem<?> system, Orders orders, Database db, NatsBroker broker, List<Worker> workers)
+      throws Exception {
+    Config http = system.settings().config().getConfig("orderflow.http");
+    OrderRoutes api = new OrderRoutes(system, orders, new OrderViewRepository(db), http.getBytes("max-body-bytes"),
+        db.health(), http.getDuration("read-timeout"));
+    Route all = api.concat(new Dashboard(system, broker, workers).routes(), api.routes());
+    HttpServer.bind(system, "HTTP", http.getString("interface"), http.getInt("port"), all,
+        http.getDuration("request-arrival-timeout")).toCompletableFuture().get();
+  }
+
   public OrderRoutes(ActorSystem<?> system, Orders orders, OrderViewRepository view, long maxBodyBytes,
       DatabaseHealth database, Duration readTimeout) {
     this.system = system;

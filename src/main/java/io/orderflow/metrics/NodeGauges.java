@@ -65,7 +65,14 @@ public final class NodeGauges {
   }
 
   private void pool() {
-    if (!(db.dataSource() instanceof HikariDataSource hikari)) return;
+    HikariDataSource hikari;
+    try {
+      // The node's pool is Hikari's, behind the write fence's wrapper.
+      if (!db.dataSource().isWrapperFor(HikariDataSource.class)) return;
+      hikari = db.dataSource().unwrap(HikariDataSource.class);
+    } catch (java.sql.SQLException e) {
+      return;
+    }
     Gauge.builder("orderflow.db.pool.connections", hikari, h -> h.getHikariPoolMXBean().getActiveConnections())
         .description("Database connections in use").tag("state", "active").register(registry);
     Gauge.builder("orderflow.db.pool.connections", hikari, h -> h.getHikariPoolMXBean().getIdleConnections())
