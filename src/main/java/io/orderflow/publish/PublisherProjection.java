@@ -46,6 +46,8 @@ public final class PublisherProjection {
             projection(system, db, broker, Slices.TAG_PREFIX + i, batchSize, window, cacheSize)),
         ShardedDaemonProcessSettings.create(system).withRole(Roles.PUBLISHER),
         Optional.of(ProjectionBehavior.stopMessage()));
+    JournalStatistics.start(system, db, config.getDuration("publisher.young-journal-check"),
+        config.getLong("publisher.young-journal-events"));
   }
 
   static Projection<EventEnvelope<Object>> projection(
