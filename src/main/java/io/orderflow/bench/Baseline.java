@@ -17,10 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code clients} connections, held for the whole run, each sending a one-row
  * {@code INSERT INTO t(payload) VALUES ('x')} as its own transaction (autocommit, the simple query
  * protocol, one round trip), into a table of pgbench's shape, for a fixed time. Comparable to
- * {@code pgbench -n -c 64 -j 2 -T 15 -f insert.sql} on the same database.
+ * {@code pgbench -n -c 64 -j 2 -T 15 -f insert.sql} on the same database. The first
+ * {@link #WARM_UP} is not counted: pgbench is compiled C, this client is JIT-compiled on the way.
  */
 final class Baseline {
   static final String TABLE = "bench_baseline";
+  static final Duration WARM_UP = Duration.ofSeconds(2);
 
   private Baseline() {}
 
@@ -40,14 +42,14 @@ final class Baseline {
       List<Exception> failures = new CopyOnWriteArrayList<>();
       CountDownLatch go = new CountDownLatch(1);
       List<Thread> threads = new ArrayList<>();
-      long[] deadline = new long[1];
+      long[] window = new long[2]; // counted from, until
       for (Connection c : connections) {
         Thread t = new Thread(() -> {
           try (Statement st = c.createStatement()) {
             go.await();
-            while (System.nanoTime() < deadline[0]) {
+            for (long now; (now = System.nanoTime()) < window[1]; ) {
               st.executeUpdate("INSERT INTO " + TABLE + " (payload) VALUES ('x')");
-              commits.incrementAndGet();
+              if (now >= window[0]) commits.incrementAndGet();
             }
           } catch (SQLException e) {
             failures.add(e);
@@ -58,12 +60,12 @@ final class Baseline {
         threads.add(t);
         t.start();
       }
-      long start = System.nanoTime();
-      deadline[0] = start + duration.toNanos();
-      go.countDown();
+      window[0] = System.nanoTime() + WARM_UP.toNanos();
+      window[1] = window[0] + duration.toNanos();
+      go.countDown(); // publishes window to the threads
       for (Thread t : threads) t.join();
       if (!failures.isEmpty()) throw failures.get(0);
-      return commits.get() / ((System.nanoTime() - start) / 1e9);
+      return commits.get() / (duration.toNanos() / 1e9);
     } finally {
       for (Connection c : connections) c.close();
       try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
