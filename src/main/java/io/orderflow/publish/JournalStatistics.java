@@ -38,7 +38,7 @@ final class JournalStatistics {
   static void start(ActorSystem<?> system, Database db, Duration interval, long adultSize) {
     JournalStatistics stats = new JournalStatistics(db, adultSize);
     stats.task = system.scheduler().scheduleWithFixedDelay(
-        Duration.ZERO, interval, stats::check,
+        interval, interval, stats::check,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("orderflow.jdbc-dispatcher")));
   }
 
