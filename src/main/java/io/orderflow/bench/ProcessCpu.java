@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of a process (and, for PostgreSQL, of all its backends), from the kernel's per-process
- * counters in /proc, as {@code top} and the side-by-side measurement read them. Linux only.
+ * counters in /proc, as {@code top} and the rounds of docs/PERFORMANCE.md read them. Linux only.
  */
 final class ProcessCpu {
   /** Clock ticks per second of /proc/[pid]/stat (USER_HZ, 100 on Linux). */
