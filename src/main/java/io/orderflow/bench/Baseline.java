@@ -1,5 +1,6 @@
 package io.orderflow.bench;
 
+import io.orderflow.infra.DatabaseLogin;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -26,11 +27,9 @@ final class Baseline {
 
   private Baseline() {}
 
-  static double commitsPerSecond(String url, String user, String password, int clients, Duration duration)
+  static double commitsPerSecond(String url, DatabaseLogin login, int clients, Duration duration)
       throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", user);
-    if (password != null && !password.isEmpty()) props.setProperty("password", password);
+    Properties props = login.properties();
     props.setProperty("preferQueryMode", "simple"); // pgbench's default protocol
     try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id BIGSERIAL PRIMARY KEY, payload TEXT)");

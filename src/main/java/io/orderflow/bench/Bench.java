@@ -1,8 +1,11 @@
 package io.orderflow.bench;
 
+import static io.orderflow.infra.EnvironmentVariables.env;
+
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
+import io.orderflow.infra.DatabaseLogin;
 import io.orderflow.infra.Json;
 import java.net.URI;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,11 +56,7 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--db-url", description = "JDBC URL for the baseline (default DB_URL or ${DEFAULT-VALUE})")
   String dbUrl = env("DB_URL", "jdbc:postgresql://127.0.0.1:5432/orderflow");
 
-  @Option(names = "--db-user", description = "default DB_USER or ${DEFAULT-VALUE}")
-  String dbUser = env("DB_USER", "postgres");
-
-  @Option(names = "--db-password", description = "default DB_PASSWORD")
-  String dbPassword = env("DB_PASSWORD", "");
+  @Mixin DatabaseLogin login;
 
   @Option(names = "--baseline-seconds", description = "duration of the baseline (default ${DEFAULT-VALUE}, as pgbench -T 15)")
   int baselineSeconds = 15;
@@ -73,16 +73,11 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--drain-seconds", description = "how long to wait for final events after the last accept (default ${DEFAULT-VALUE})")
   int drainSeconds = 120;
 
-  private static String env(String name, String fallback) {
-    String v = System.getenv(name);
-    return v == null || v.isEmpty() ? fallback : v;
-  }
-
   @Override
   public Integer call() throws Exception {
     progress("baseline: %d connections of one-row INSERT transactions for %ds on %s (as pgbench)", concurrency,
         baselineSeconds, dbUrl);
-    double baseline = Baseline.commitsPerSecond(dbUrl, dbUser, dbPassword, concurrency, Duration.ofSeconds(baselineSeconds));
+    double baseline = Baseline.commitsPerSecond(dbUrl, login, concurrency, Duration.ofSeconds(baselineSeconds));
     progress("baseline: %.0f commits/s", baseline);
     URI base = URI.create(url);
     ProcessCpu node = nodePid != null ? ProcessCpu.of(nodePid, false) : ProcessCpu.listeningOn(base.getPort(), false);

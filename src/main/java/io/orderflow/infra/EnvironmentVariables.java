@@ -87,6 +87,12 @@ public final class EnvironmentVariables {
   }
 
   /** The default of each variable, as --help and the docs show it. */
+  /** An environment variable's value, or {@code fallback} when it is unset or empty. */
+  public static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isEmpty() ? fallback : v;
+  }
+
   public static String defaultOf(Variable v, Config defaults) {
     if (v.fallback() != null) return v.fallback();
     String value = defaults.getValue(v.configPath()).unwrapped().toString();

@@ -1,6 +1,5 @@
 package io.orderflow.payment;
 
-import com.typesafe.config.Config;
 import io.nats.client.Message;
 import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.order.Order;
@@ -9,7 +8,6 @@ import io.orderflow.order.Orders;
 import io.orderflow.worker.OrderMessage;
 import io.orderflow.worker.Outcome;
 import io.orderflow.worker.Worker;
-import java.math.BigDecimal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -35,11 +33,8 @@ public final class PaymentWorker {
 
   /** Consumer paymentsvc on order.created, with the simulated gateway of orderflow.payment. */
   public static final Worker WORKER = new Worker("payment", JournalEvent.ORDER, "paymentsvc",
-      Order.OrderCreated.TYPE, node -> {
-        Config config = node.system().settings().config().getConfig("orderflow.payment");
-        var gateway = new SimulatedPaymentGateway(new BigDecimal(config.getString("max-amount")));
-        return Worker.perMessage(new PaymentWorker(node.orders(), gateway)::handle);
-      });
+      Order.OrderCreated.TYPE, node ->
+          Worker.perMessage(new PaymentWorker(node.orders(), SimulatedPaymentGateway.configured(node.system()))::handle));
 
   CompletionStage<Outcome> handle(Message message) {
     String orderId;

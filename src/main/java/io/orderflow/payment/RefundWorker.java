@@ -1,6 +1,5 @@
 package io.orderflow.payment;
 
-import com.typesafe.config.Config;
 import io.nats.client.Message;
 import io.orderflow.eventstore.JournalEvent;
 import io.orderflow.order.Order;
@@ -9,7 +8,6 @@ import io.orderflow.order.Orders;
 import io.orderflow.worker.OrderMessage;
 import io.orderflow.worker.Outcome;
 import io.orderflow.worker.Worker;
-import java.math.BigDecimal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.pattern.StatusReply;
@@ -39,11 +37,8 @@ public final class RefundWorker {
    * orderflow.payment. A consumer of its own: paymentsvc's filter (order.created) is a contract.
    */
   public static final Worker WORKER = new Worker("payment", JournalEvent.ORDER, "paymentsvc-refunds",
-      Order.OrderRejected.TYPE, "orderflow.payment.refunds", node -> {
-        Config config = node.system().settings().config().getConfig("orderflow.payment");
-        var gateway = new SimulatedPaymentGateway(new BigDecimal(config.getString("max-amount")));
-        return Worker.perMessage(new RefundWorker(node.orders(), gateway)::handle);
-      });
+      Order.OrderRejected.TYPE, "orderflow.payment.refunds", node ->
+          Worker.perMessage(new RefundWorker(node.orders(), SimulatedPaymentGateway.configured(node.system()))::handle));
 
   /** The gateway's idempotency key of an order's refund: never the same as its debit's. */
   static String refundKey(String orderId) {

@@ -1,10 +1,12 @@
 package io.orderflow.payment;
 
+import com.typesafe.config.Config;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The default gateway: deterministic, so tests and demos can steer outcomes by amount. Debits
@@ -16,6 +18,12 @@ public final class SimulatedPaymentGateway implements PaymentGateway {
 
   public SimulatedPaymentGateway(BigDecimal maxAmount) {
     this.maxAmount = maxAmount;
+  }
+
+  /** The gateway orderflow.payment configures (max-amount: PAYMENT_MAX_AMOUNT). */
+  public static SimulatedPaymentGateway configured(ActorSystem<?> system) {
+    Config config = system.settings().config().getConfig("orderflow.payment");
+    return new SimulatedPaymentGateway(new BigDecimal(config.getString("max-amount")));
   }
 
   @Override

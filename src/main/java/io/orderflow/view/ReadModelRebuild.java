@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.orderflow.infra.Database;
+import io.orderflow.infra.DatabaseLogin;
 import io.orderflow.infra.Json;
 import io.orderflow.order.Order;
 import io.orderflow.order.OrderJson;
@@ -32,6 +33,7 @@ import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,11 +71,7 @@ public final class ReadModelRebuild implements Callable<Integer> {
   @Option(names = "--db-url", description = "JDBC URL of the nodes' database (default: DB_URL; required)")
   String dbUrl = System.getenv("DB_URL");
 
-  @Option(names = "--db-user", description = "default: DB_USER or ${DEFAULT-VALUE}")
-  String dbUser = env("DB_USER", "postgres");
-
-  @Option(names = "--db-password", description = "default: DB_PASSWORD")
-  String dbPassword = env("DB_PASSWORD", "");
+  @Mixin DatabaseLogin login;
 
   @Option(names = "--batch-size", description = "orders written per transaction (default ${DEFAULT-VALUE})")
   int batchSize = 500;
@@ -92,11 +90,6 @@ public final class ReadModelRebuild implements Callable<Integer> {
 
   public static int run(String[] args) {
     return new CommandLine(new ReadModelRebuild()).execute(args);
-  }
-
-  private static String env(String name, String fallback) {
-    String v = System.getenv(name);
-    return v == null || v.isEmpty() ? fallback : v;
   }
 
   /** A failure with a message for the user; the old read model is untouched. */
@@ -193,9 +186,7 @@ public final class ReadModelRebuild implements Callable<Integer> {
   }
 
   private Connection connect() throws Refused {
-    Properties props = new Properties();
-    props.setProperty("user", dbUser);
-    if (dbPassword != null && !dbPassword.isEmpty()) props.setProperty("password", dbPassword);
+    Properties props = login.properties();
     props.setProperty("connectTimeout", "10");
     try {
       return DriverManager.getConnection(dbUrl, props);
