@@ -75,10 +75,11 @@ class DatabaseOutageIT {
     pg = new TestPostgres();
     db = pg.createDatabase();
     nats = new TestNats();
-    // Entities passivate after 5 s idle instead of 30 s, so that many are asked to stop while
-    // their journal is failing, which stranded them for good before the fix (Order.Passivate).
-    node = TestNode.start(db, nats.url(),
-        Map.of("pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", "5s"));
+    // Entities passivate after 5 s idle, so that many are asked to stop while their journal is
+    // failing, which stranded them for good before the fix (Order.Passivate).
+    node = TestNode.start(db, nats.url(), Map.of(
+        "pekko.cluster.sharding.passivation.strategy", "default-idle-strategy",
+        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", "5s"));
   }
 
   @AfterAll
