@@ -106,7 +106,7 @@ public final class JarNode implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     if (workDir != null) pb.directory(workDir.toFile());
     pb.environment().putAll(env);
-    process = pb.start();
+    process = Children.track(pb.start());
     return this;
   }
 

@@ -40,10 +40,10 @@ public final class TestNats implements AutoCloseable, StreamMessages {
   }
 
   public synchronized void start() throws IOException {
-    process = new ProcessBuilder("nats-server", "-c", config.toString())
+    process = Children.track(new ProcessBuilder("nats-server", "-c", config.toString())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "nats.log")))
-        .start();
+        .start());
     Eventually.await(Duration.ofSeconds(10), "nats-server to listen", () -> TestDatabase.answers(port));
   }
 

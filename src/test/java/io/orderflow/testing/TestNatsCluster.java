@@ -92,10 +92,10 @@ public final class TestNatsCluster implements AutoCloseable, StreamMessages {
 
   public synchronized void start(int i) throws IOException {
     Server s = servers.get(i);
-    processes[i] = new ProcessBuilder("nats-server", "-c", s.config().toString())
+    processes[i] = Children.track(new ProcessBuilder("nats-server", "-c", s.config().toString())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(s.log().toString())))
-        .start();
+        .start());
     Eventually.await(Duration.ofSeconds(10), s.name() + " to listen", () -> TestDatabase.answers(s.port()));
   }
 
