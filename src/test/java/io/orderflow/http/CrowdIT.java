@@ -8,9 +8,7 @@ import io.orderflow.eventstore.grpc.EventStoreClient;
 import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
-import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,9 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.grpc.GrpcClientSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Crowds of connections do not lock other clients out: 1,200 idle TCP connections and 300 clients
@@ -34,24 +31,9 @@ import org.junit.jupiter.api.Test;
 class CrowdIT {
   static final int IDLE = 1200;
   static final int SLOW = 300;
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    // A short arrival timeout, so that the test sees the crowd disconnected in seconds (default 60 s).
-    node = TestNode.start(db, nats.url(), java.util.Map.of("orderflow.http.request-arrival-timeout", "5s"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
-    nats.close();
-    db.close();
-  }
+  // A short arrival timeout, so that the test sees the crowd disconnected in seconds (default 60 s).
+  @RegisterExtension
+  static final TestStack stack = new TestStack(java.util.Map.of("orderflow.http.request-arrival-timeout", "5s"));
 
   /** The crowd: idle connections, and slow ones fed one header byte a second. */
   static final class Crowd implements AutoCloseable {
@@ -112,10 +94,10 @@ class CrowdIT {
 
   @Test
   void aNewOrderIsAcceptedPromptlyWhileACrowdHoldsConnectionsAndTheCrowdIsDisconnected() throws Exception {
-    try (Crowd crowd = new Crowd(node.httpPort)) {
+    try (Crowd crowd = new Crowd(stack.node().httpPort)) {
       Thread.sleep(2000); // the crowd is in place and trickling
       long start = System.nanoTime();
-      Http.Reply r = Http.post(node.url("/api/orders"), Fixtures.approvable(null));
+      Http.Reply r = Http.post(stack.node().url("/api/orders"), Fixtures.approvable(null));
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertEquals(201, r.status(), r.body());
       assertTrue(millis < 2000, "the POST took " + millis + " ms with " + (IDLE + SLOW) + " connections open");
@@ -129,9 +111,10 @@ class CrowdIT {
   @Test
   void aGrpcCallIsAnsweredPromptlyWhileACrowdHoldsConnections() throws Exception {
     EventStoreClient client = EventStoreClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", node.grpcPort, node.node.system()).withTls(false),
-        node.node.system());
-    try (Crowd crowd = new Crowd(node.grpcPort)) {
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", stack.node().grpcPort,
+            stack.node().node.system()).withTls(false),
+        stack.node().node.system());
+    try (Crowd crowd = new Crowd(stack.node().grpcPort)) {
       Thread.sleep(2000);
       long start = System.nanoTime();
       var reply = client.getEvents(EventFilter.newBuilder().setAggregateId("nobody").build())

@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
-import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,32 +23,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The HTTP order API against a node with a real PostgreSQL and nats-server. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OrderApiIT {
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    node = TestNode.start(db, nats.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (node != null) node.close();
-    nats.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = new TestStack();
 
   static long journaled(String orderId) throws Exception {
-    return db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + orderId);
+    return stack.db().count("SELECT count(*) FROM event_journal WHERE persistence_id = ?", "Order|" + orderId);
   }
 
   @Test
   @Order(1)
   void acceptedOrderIsInTheJournalWhenThe201Arrives() throws Exception {
-    Http.Reply r = Http.post(node.url("/api/orders"), Fixtures.approvable(null));
+    Http.Reply r = Http.post(stack.node().url("/api/orders"), Fixtures.approvable(null));
     assertEquals(201, r.status(), r.body());
     JsonNode order = r.json();
     String id = order.get("order_id").asText();
@@ -60,9 +42,10 @@ class OrderApiIT {
     assertEquals(0, order.get("amount").decimalValue().compareTo(new java.math.BigDecimal("42.5")));
     assertTrue(Math.abs(order.get("created_on").asLong() - Instant.now().getEpochSecond()) < 60);
     // No waiting: the reply comes after the journal write (the pipeline may already have added more).
-    assertEquals(1, db.count("SELECT count(*) FROM event_journal WHERE persistence_id = ? AND sequence_number = 1",
+    assertEquals(1,
+        stack.db().count("SELECT count(*) FROM event_journal WHERE persistence_id = ? AND sequence_number = 1",
         "Order|" + id));
-    var tags = db.rows(
+    var tags = stack.db().rows(
         "SELECT DISTINCT t.tag FROM event_journal j JOIN event_tag t ON t.event_id = j.ordering WHERE j.persistence_id = ?",
         "Order|" + id);
     assertEquals(1, tags.size(), "all events of an order in one slice");
@@ -73,16 +56,16 @@ class OrderApiIT {
   @Order(2)
   void sameBodyAgainAnswersTheSameOrderAndADifferentOneConflicts() throws Exception {
     String id = "o-" + UUID.randomUUID();
-    Http.Reply first = Http.post(node.url("/api/orders"), Fixtures.approvable(id));
+    Http.Reply first = Http.post(stack.node().url("/api/orders"), Fixtures.approvable(id));
     assertEquals(201, first.status(), first.body());
-    Http.Reply again = Http.post(node.url("/api/orders"), Fixtures.approvable(id));
+    Http.Reply again = Http.post(stack.node().url("/api/orders"), Fixtures.approvable(id));
     assertEquals(201, again.status(), again.body());
     assertEquals(id, again.json().get("order_id").asText());
     assertEquals(first.json().get("created_on"), again.json().get("created_on"));
-    Http.Reply conflict = Http.post(node.url("/api/orders"), Fixtures.order(id, "someone-else", "8.50", 5));
+    Http.Reply conflict = Http.post(stack.node().url("/api/orders"), Fixtures.order(id, "someone-else", "8.50", 5));
     assertEquals(409, conflict.status(), conflict.body());
     assertTrue(conflict.json().get("error").asText().contains("already exists"));
-    Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
+    Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
     // created, debited, approved: the repeats added nothing.
     assertEquals(3, journaled(id));
   }
@@ -96,15 +79,20 @@ class OrderApiIT {
     return Stream.of(
         Arguments.of("{\"customer_id\":", "application/json", 400, "not valid JSON"),
         Arguments.of("{\"customer_id\":7,\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}", "application/json", 400, "customer_id"),
-        Arguments.of("{\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}", "application/json", 400, "customer_id"),
+        Arguments.of("{\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}",
+            "application/json", 400, "customer_id"),
         Arguments.of("{\"customer_id\":\"\",\"restaurant_id\":\"r\",\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}", "application/json", 400, "customer_id"),
-        Arguments.of("{\"customer_id\":\"" + badCust + "\",\"restaurant_id\":\"r\",\"order_items\":[]}", "application/json", 400, "order_items"),
+        Arguments.of("{\"customer_id\":\"" + badCust + "\",\"restaurant_id\":\"r\",\"order_items\":[]}",
+            "application/json", 400, "order_items"),
         Arguments.of(Fixtures.order(null, badCust, "1", 0), "application/json", 400, "order_items[0].quantity"),
         Arguments.of(Fixtures.order(null, badCust, "-1", 1), "application/json", 400, "order_items[0].unit_price"),
-        Arguments.of("{\"customer_id\":\"" + badCust + "\",\"restaurant_id\":\"r\",\"amount\":1,\"order_items\":[{\"code\":\"A\",\"unit_price\":2,\"quantity\":1}]}", "application/json", 400, "amount"),
+        Arguments.of("{\"customer_id\":\"" + badCust
+            + "\",\"restaurant_id\":\"r\",\"amount\":1,\"order_items\":[{\"code\":\"A\",\"unit_price\":2,\"quantity\":1}]}", "application/json", 400, "amount"),
         Arguments.of(Fixtures.order("x".repeat(129), badCust, "1", 1), "application/json", 400, "order_id"),
-        Arguments.of("{\"customer_id\":\"" + badCust + "\",\"restaurant_id\":\"r\",\"order_items\":[" + many + "]}", "application/json", 400, "order_items"),
-        Arguments.of("{\"customer_id\":\"" + badCust + "\",\"restaurant_id\":\"r\",\"extra\":1,\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}", "application/json", 400, "extra"),
+        Arguments.of("{\"customer_id\":\"" + badCust + "\",\"restaurant_id\":\"r\",\"order_items\":[" + many + "]}",
+            "application/json", 400, "order_items"),
+        Arguments.of("{\"customer_id\":\"" + badCust
+            + "\",\"restaurant_id\":\"r\",\"extra\":1,\"order_items\":[{\"code\":\"A\",\"unit_price\":1,\"quantity\":1}]}", "application/json", 400, "extra"),
         Arguments.of(huge, "application/json", 413, "larger than 65536"),
         Arguments.of(Fixtures.approvable(null), "text/plain", 415, "application/json"));
   }
@@ -114,51 +102,50 @@ class OrderApiIT {
   @Order(3)
   void badInputGetsItsStatusAndAnErrorNamingTheField(String body, String contentType, int status, String mention)
       throws Exception {
-    long before = db.count("SELECT count(*) FROM event_journal");
-    Http.Reply r = Http.post(node.url("/api/orders"), body, contentType);
+    long before = stack.db().count("SELECT count(*) FROM event_journal");
+    Http.Reply r = Http.post(stack.node().url("/api/orders"), body, contentType);
     assertEquals(status, r.status(), r.body());
     String error = r.json().get("error").asText();
     assertTrue(error.contains(mention), () -> "error was: " + error);
-    assertEquals(before, db.count("SELECT count(*) FROM event_journal"), "nothing journaled");
+    assertEquals(before, stack.db().count("SELECT count(*) FROM event_journal"), "nothing journaled");
   }
 
   @Test
   @Order(4)
   void readModelAndEventsEndpoints() throws Exception {
     String id = "o-" + UUID.randomUUID();
-    assertEquals(201, Http.post(node.url("/api/orders"), Fixtures.order(id, "c-list", "2.25", 3)).status());
-    JsonNode done = Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
+    assertEquals(201, Http.post(stack.node().url("/api/orders"), Fixtures.order(id, "c-list", "2.25", 3)).status());
+    JsonNode done = Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
     assertEquals("Approved", done.get("status").asText());
     assertEquals("6.75", done.get("amount").decimalValue().toPlainString());
     assertEquals(3, done.get("order_items").get(0).get("quantity").asInt());
     assertTrue(done.get("payment_id").asText().startsWith("pay_"));
 
-    JsonNode listed = Http.get(node.url("/api/orders?status=Approved&customer_id=c-list&limit=10")).json();
+    JsonNode listed = Http.get(stack.node().url("/api/orders?status=Approved&customer_id=c-list&limit=10")).json();
     assertEquals(1, listed.get("orders").size());
     assertEquals(id, listed.get("orders").get(0).get("order_id").asText());
-    assertEquals(400, Http.get(node.url("/api/orders?status=Lost")).status());
-    assertEquals(400, Http.get(node.url("/api/orders?limit=0")).status());
+    assertEquals(400, Http.get(stack.node().url("/api/orders?status=Lost")).status());
+    assertEquals(400, Http.get(stack.node().url("/api/orders?limit=0")).status());
 
-    JsonNode events = Http.get(node.url("/api/orders/" + id + "/events")).json().get("events");
+    JsonNode events = Http.get(stack.node().url("/api/orders/" + id + "/events")).json().get("events");
     assertEquals(Fixtures.APPROVED_EVENTS,
         Stream.of(0, 1, 2).map(i -> events.get(i).get("event_type").asText()).toList());
-    assertEquals(404, Http.get(node.url("/api/orders/nope")).status());
-    assertEquals(404, Http.get(node.url("/api/orders/nope/events")).status());
+    assertEquals(404, Http.get(stack.node().url("/api/orders/nope")).status());
+    assertEquals(404, Http.get(stack.node().url("/api/orders/nope/events")).status());
   }
 
   @Test
   @Order(5)
   void eventsAreStillServedAfterTheNodeIsStoppedAndStartedAgain() throws Exception {
     String id = "o-" + UUID.randomUUID();
-    assertEquals(201, Http.post(node.url("/api/orders"), Fixtures.approvable(id)).status());
-    node.close();
-    node = TestNode.start(db, nats.url());
-    Http.Reply events = Http.get(node.url("/api/orders/" + id + "/events"));
+    assertEquals(201, Http.post(stack.node().url("/api/orders"), Fixtures.approvable(id)).status());
+    stack.restartNode();
+    Http.Reply events = Http.get(stack.node().url("/api/orders/" + id + "/events"));
     assertEquals(200, events.status(), events.body());
     assertEquals("order.created", events.json().get("events").get(0).get("event_type").asText());
     // The restarted node finishes the order and still knows it as the same order.
-    Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
-    assertEquals(201, Http.post(node.url("/api/orders"), Fixtures.approvable(id)).status());
+    Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
+    assertEquals(201, Http.post(stack.node().url("/api/orders"), Fixtures.approvable(id)).status());
     assertEquals(3, journaled(id));
   }
 
@@ -166,7 +153,7 @@ class OrderApiIT {
   @Order(6)
   void idempotencyKeyRepeatsAnswerTheSameOrderAndNeverJournalItTwice() throws Exception {
     String key = "checkout-" + UUID.randomUUID();
-    String url = node.url("/api/orders");
+    String url = stack.node().url("/api/orders");
     Http.Reply first = Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key);
     assertEquals(201, first.status(), first.body());
     String id = first.json().get("order_id").asText();
@@ -174,7 +161,7 @@ class OrderApiIT {
     assertEquals(201, again.status(), again.body());
     assertEquals(id, again.json().get("order_id").asText());
     assertEquals(first.json().get("created_on"), again.json().get("created_on"), "the same order, not a new one");
-    JsonNode events = Http.get(node.url("/api/orders/" + id + "/events")).json().get("events");
+    JsonNode events = Http.get(stack.node().url("/api/orders/" + id + "/events")).json().get("events");
     assertEquals("order.created", events.get(0).get("event_type").asText());
     for (int i = 1; i < events.size(); i++) {
       assertTrue(!events.get(i).get("event_type").asText().equals("order.created"), "created once: " + events);
@@ -190,7 +177,8 @@ class OrderApiIT {
     assertEquals(201, otherCustomer.status(), otherCustomer.body());
     assertTrue(!otherCustomer.json().get("order_id").asText().equals(id));
 
-    assertEquals("Approved", Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30)).get("status").asText());
+    assertEquals("Approved", Fixtures.awaitFinal(stack.node().url(""), id,
+        Duration.ofSeconds(30)).get("status").asText());
     assertEquals(3, journaled(id));
     assertEquals(201, Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key).status());
     assertEquals(3, journaled(id), "a repeat after the order finished changes nothing");
@@ -199,8 +187,8 @@ class OrderApiIT {
   @Test
   @Order(7)
   void badIdempotencyKeysAreRefusedAndNothingIsJournaled() throws Exception {
-    long before = db.count("SELECT count(*) FROM event_journal");
-    String url = node.url("/api/orders");
+    long before = stack.db().count("SELECT count(*) FROM event_journal");
+    String url = stack.node().url("/api/orders");
     for (String key : new String[] {"has space", "x".repeat(256)}) {
       Http.Reply r = Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key", key);
       assertEquals(400, r.status(), key + ": " + r.body());
@@ -210,6 +198,6 @@ class OrderApiIT {
         "Idempotency-Key", "k-1");
     assertEquals(400, both.status(), both.body());
     assertTrue(both.json().get("error").asText().contains("not both"), both.body());
-    assertEquals(before, db.count("SELECT count(*) FROM event_journal"));
+    assertEquals(before, stack.db().count("SELECT count(*) FROM event_journal"));
   }
 }

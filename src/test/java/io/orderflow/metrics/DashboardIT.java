@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
-import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard as a person sees it: rendered by a real headless Chromium (Debian's {@code chromium};
@@ -30,23 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class DashboardIT {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    node = TestNode.start(db, nats.url(), Map.of("orderflow.metrics.refresh-interval", "500ms"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
-    nats.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = new TestStack(Map.of("orderflow.metrics.refresh-interval", "500ms"));
 
   @Test
   void theDashboardShowsTheOrdersThatWerePosted() throws Exception {
@@ -55,16 +37,17 @@ class DashboardIT {
     for (int i = 0; i < 3; i++) ids.add(post(Fixtures.approvable(null)));
     for (int i = 0; i < 2; i++) ids.add(post(Fixtures.declinable(null)));
     ids.add(post(Fixtures.rejectable(null)));
-    for (String id : ids) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
+    for (String id : ids) Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
 
-    String dom = chromium("--dump-dom", node.url("/dashboard"));
+    String dom = chromium("--dump-dom", stack.node().url("/dashboard"));
     assertEquals("6", byId(dom, "total-order.created"), "created");
     assertEquals("4", byId(dom, "total-order.payment.debited"), "paid");
     assertEquals("3", byId(dom, "total-order.approved"), "approved");
     assertEquals("2", byId(dom, "total-order.payment.declined"), "declined");
     assertEquals("1", byId(dom, "total-order.rejected"), "rejected");
     assertEquals("1", byId(dom, "total-order.payment.refunded"), "refunded");
-    assertTrue(Integer.parseInt(byId(dom, "e2e-count")) >= 6, "latency measured for the orders: " + byId(dom, "e2e-count"));
+    assertTrue(Integer.parseInt(byId(dom, "e2e-count")) >= 6, "latency measured for the orders: " + byId(dom,
+        "e2e-count"));
     assertTrue(byId(dom, "status").startsWith("live"), "the page reached the node: " + byId(dom, "status"));
     for (String consumer : List.of("paymentsvc", "reviewsvc", "paymentsvc-refunds", "stream-processor")) {
       assertTrue(dom.contains("data-consumer=\"" + consumer + "\""), "consumer row " + consumer);
@@ -75,12 +58,12 @@ class DashboardIT {
 
     Path shot = Path.of("target", "dashboard.png").toAbsolutePath();
     Files.deleteIfExists(shot);
-    chromium("--screenshot=" + shot, "--window-size=1280,1000", node.url("/dashboard"));
+    chromium("--screenshot=" + shot, "--window-size=1280,1000", stack.node().url("/dashboard"));
     assertTrue(Files.size(shot) > 10_000, "a screenshot was taken: " + shot);
   }
 
   static String post(String body) throws Exception {
-    Http.Reply r = Http.post(node.url("/api/orders"), body);
+    Http.Reply r = Http.post(stack.node().url("/api/orders"), body);
     assertEquals(201, r.status(), r.body());
     return r.json().get("order_id").asText();
   }

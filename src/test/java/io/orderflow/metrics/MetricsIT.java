@@ -9,9 +9,7 @@ import io.orderflow.eventstore.grpc.EventStoreClient;
 import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
-import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,29 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.grpc.GrpcClientSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /metrics on the management port changes as orders flow, in Prometheus' text format. */
 class MetricsIT {
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    node = TestNode.start(db, nats.url(), Map.of("orderflow.metrics.refresh-interval", "500ms"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
-    nats.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = new TestStack(Map.of("orderflow.metrics.refresh-interval", "500ms"));
 
   /** name, optional {labels} (values may hold braces), value. */
   static final Pattern SAMPLE =
@@ -50,7 +32,7 @@ class MetricsIT {
 
   /** Every sample of the exposition, "name{labels}" → value. */
   static Map<String, Double> scrape() throws Exception {
-    Http.Reply r = Http.get("http://127.0.0.1:" + node.managementPort + "/metrics");
+    Http.Reply r = Http.get("http://127.0.0.1:" + stack.node().managementPort + "/metrics");
     assertEquals(200, r.status());
     Map<String, Double> samples = new HashMap<>();
     for (String line : r.body().split("\n")) {
@@ -69,13 +51,18 @@ class MetricsIT {
   @Test
   void metricsCountTheOrdersAsTheyFlow() throws Exception {
     Map<String, Double> before = scrape();
-    String approved = Http.post(node.url("/api/orders"), Fixtures.approvable(null)).json().get("order_id").asText();
-    String declined = Http.post(node.url("/api/orders"), Fixtures.declinable(null)).json().get("order_id").asText();
-    String rejected = Http.post(node.url("/api/orders"), Fixtures.rejectable(null)).json().get("order_id").asText();
-    for (String id : List.of(approved, declined, rejected)) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
+    String approved = Http.post(stack.node().url("/api/orders"),
+        Fixtures.approvable(null)).json().get("order_id").asText();
+    String declined = Http.post(stack.node().url("/api/orders"),
+        Fixtures.declinable(null)).json().get("order_id").asText();
+    String rejected = Http.post(stack.node().url("/api/orders"),
+        Fixtures.rejectable(null)).json().get("order_id").asText();
+    for (String id : List.of(approved, declined, rejected)) Fixtures.awaitFinal(stack.node().url(""), id,
+        Duration.ofSeconds(30));
     EventStoreClient grpc = EventStoreClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", node.grpcPort, node.node.system()).withTls(false),
-        node.node.system());
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", stack.node().grpcPort,
+            stack.node().node.system()).withTls(false),
+        stack.node().node.system());
     try {
       assertTrue(grpc.createEvent(Event.newBuilder().setAggregateType("order").setEventType("order.created")
           .setAggregateId("metrics-grpc-1").setEventData(Fixtures.approvable(null)).build())
@@ -83,12 +70,13 @@ class MetricsIT {
     } finally {
       grpc.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
-    Fixtures.awaitFinal(node.url(""), "metrics-grpc-1", Duration.ofSeconds(30));
+    Fixtures.awaitFinal(stack.node().url(""), "metrics-grpc-1", Duration.ofSeconds(30));
 
     Eventually.await(Duration.ofSeconds(20), "the counters to show the four orders", () -> {
       Map<String, Double> now = scrape();
       return delta(before, now, "orderflow_orders_finished_total{status=\"Approved\"}") == 2
-          && delta(before, now, "orderflow_consumer_messages_total{consumer=\"stream-processor\",outcome=\"ack\"}") >= 10;
+          && delta(before, now,
+              "orderflow_consumer_messages_total{consumer=\"stream-processor\",outcome=\"ack\"}") >= 10;
     });
     Map<String, Double> after = scrape();
     assertEquals(3, delta(before, after, "orderflow_orders_accepted_total{entry=\"http\"}"));
@@ -113,7 +101,7 @@ class MetricsIT {
         "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}", "process_cpu_usage")) {
       assertTrue(after.containsKey(gauge), "gauge " + gauge + " in " + after.keySet());
     }
-    String text = Http.get("http://127.0.0.1:" + node.managementPort + "/metrics").body();
+    String text = Http.get("http://127.0.0.1:" + stack.node().managementPort + "/metrics").body();
     for (String id : List.of(approved, declined, rejected)) assertFalse(text.contains(id), "no order id in a label");
   }
 

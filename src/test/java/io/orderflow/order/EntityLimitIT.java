@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
-import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node keeps at most its active-entity limit of orders in memory (cluster.conf), least recently
@@ -27,36 +24,15 @@ class EntityLimitIT {
   static final int LIMIT = 8;
   static final Pattern ENTITIES = Pattern.compile("(?m)^orderflow_sharding_entities\\{entity=\"Order\"} (\\S+)$");
 
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    // Pekko divides the limit among the node's active shards: 4 shards, 2 entities each.
-    node = TestNode.start(db, nats.url(), Map.of(
-        "pekko.cluster.sharding.number-of-shards", 4,
-        "pekko.cluster.sharding.passivation.orderflow-lru.active-entity-limit", LIMIT,
-        "orderflow.metrics.refresh-interval", "200ms"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (node != null) node.close();
-    } finally {
-      try {
-        if (nats != null) nats.close();
-      } finally {
-        db.close();
-      }
-    }
-  }
+  // Pekko divides the limit among the node's active shards: 4 shards, 2 entities each.
+  @RegisterExtension
+  static final TestStack stack = new TestStack(Map.of(
+      "pekko.cluster.sharding.number-of-shards", 4,
+      "pekko.cluster.sharding.passivation.orderflow-lru.active-entity-limit", LIMIT,
+      "orderflow.metrics.refresh-interval", "200ms"));
 
   static double liveEntities() throws Exception {
-    Matcher m = ENTITIES.matcher(Http.get("http://127.0.0.1:" + node.managementPort + "/metrics").body());
+    Matcher m = ENTITIES.matcher(Http.get("http://127.0.0.1:" + stack.node().managementPort + "/metrics").body());
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
@@ -64,10 +40,11 @@ class EntityLimitIT {
   void finishedOrdersLeaveMemoryBeyondTheLimit() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      ids.add(Http.post(node.url("/api/orders"), Fixtures.approvable(null)).json().get("order_id").asText());
+      ids.add(Http.post(stack.node().url("/api/orders"), Fixtures.approvable(null)).json().get("order_id").asText());
     }
     for (String id : ids) {
-      assertEquals("Approved", Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30)).get("status").asText());
+      assertEquals("Approved", Fixtures.awaitFinal(stack.node().url(""), id,
+          Duration.ofSeconds(30)).get("status").asText());
     }
     // Under the idle strategy all 40 would stay for its timeout; here the gauge settles at the limit.
     Eventually.await(Duration.ofSeconds(10), "at most " + LIMIT + " live Order entities", () -> {
@@ -75,7 +52,7 @@ class EntityLimitIT {
       return live > 0 && live <= LIMIT;
     });
     // An order that left memory is recovered from its journal when asked again.
-    Http.Reply again = Http.post(node.url("/api/orders"), Fixtures.approvable(ids.get(0)));
+    Http.Reply again = Http.post(stack.node().url("/api/orders"), Fixtures.approvable(ids.get(0)));
     assertTrue(again.status() == 200 || again.status() == 201, again.body());
     assertEquals("Approved", again.json().get("status").asText(), again.body());
   }

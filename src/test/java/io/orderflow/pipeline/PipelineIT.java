@@ -15,45 +15,27 @@ import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.ReadModelCheck;
-import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Journal → JetStream → payment, review and the read model, on a real PostgreSQL and nats-server. */
 class PipelineIT {
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    node = TestNode.start(db, nats.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
-    nats.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = new TestStack();
 
   static String post(String body) throws Exception {
-    Http.Reply r = Http.post(node.url("/api/orders"), body);
+    Http.Reply r = Http.post(stack.node().url("/api/orders"), body);
     assertEquals(201, r.status(), r.body());
     return r.json().get("order_id").asText();
   }
 
   static List<MessageInfo> messagesOf(String orderId) throws Exception {
-    return nats.messages("order").stream()
+    return stack.nats().messages("order").stream()
         .filter(m -> m.getHeaders() != null && orderId.equals(m.getHeaders().getFirst("Aggregate-Id"))).toList();
   }
 
@@ -63,11 +45,12 @@ class PipelineIT {
     String declined = post(Fixtures.declinable(null));
     String rejected = post(Fixtures.rejectable(null));
 
-    assertEquals("Approved", Fixtures.awaitFinal(node.url(""), approved, Duration.ofSeconds(30)).get("status").asText());
-    JsonNode d = Fixtures.awaitFinal(node.url(""), declined, Duration.ofSeconds(30));
+    assertEquals("Approved", Fixtures.awaitFinal(stack.node().url(""), approved,
+        Duration.ofSeconds(30)).get("status").asText());
+    JsonNode d = Fixtures.awaitFinal(stack.node().url(""), declined, Duration.ofSeconds(30));
     assertEquals("Declined", d.get("status").asText());
     assertTrue(d.get("reason").asText().contains("exceeds the limit"));
-    JsonNode r = Fixtures.awaitFinal(node.url(""), rejected, Duration.ofSeconds(30));
+    JsonNode r = Fixtures.awaitFinal(stack.node().url(""), rejected, Duration.ofSeconds(30));
     assertEquals("Rejected", r.get("status").asText());
     assertTrue(r.get("reason").asText().contains("total quantity 101"));
     // Rejected after the debit: the money goes back, and the order says with which refund.
@@ -103,7 +86,7 @@ class PipelineIT {
 
   @Test
   void poisonMessagesAreTerminatedAndTheOrdersBehindThemGoThrough() throws Exception {
-    try (Connection nc = nats.connect()) {
+    try (Connection nc = stack.nats().connect()) {
       var js = nc.jetStream();
       js.publish("order.created", "this is not json".getBytes(StandardCharsets.UTF_8));
       js.publish("order.created", Fixtures.approvable("ghost-order").getBytes(StandardCharsets.UTF_8));
@@ -115,11 +98,13 @@ class PipelineIT {
       js.publish("order.approved", h, ("{\"order_id\":\"nul-order\",\"customer_id\":\"c\",\"restaurant_id\":\"r\","
           + "\"status\":\"Approved\",\"created_on\":1,\"amount\":1,\"order_items\":[{\"code\":\"A\",\"name\":\"x\\u0000\","
           + "\"unit_price\":1,\"quantity\":1}]}").getBytes(StandardCharsets.UTF_8));
-      js.publish("order.approved", h, "{\"order_id\":\"a|b\",\"status\":\"Approved\"}".getBytes(StandardCharsets.UTF_8));
+      js.publish("order.approved", h,
+          "{\"order_id\":\"a|b\",\"status\":\"Approved\"}".getBytes(StandardCharsets.UTF_8));
     }
     String after = post(Fixtures.approvable(null));
-    assertEquals("Approved", Fixtures.awaitFinal(node.url(""), after, Duration.ofSeconds(30)).get("status").asText());
-    try (Connection nc = nats.connect()) {
+    assertEquals("Approved", Fixtures.awaitFinal(stack.node().url(""), after,
+        Duration.ofSeconds(30)).get("status").asText());
+    try (Connection nc = stack.nats().connect()) {
       JetStreamManagement jsm = nc.jetStreamManagement();
       for (String consumer : List.of("paymentsvc", "reviewsvc", "paymentsvc-refunds", "stream-processor")) {
         Eventually.await(Duration.ofSeconds(20), consumer + " to settle every message", () -> {
@@ -128,8 +113,9 @@ class PipelineIT {
         });
       }
     }
-    assertEquals(404, Http.get(node.url("/api/orders/ghost-order")).status(), "a message alone creates no order");
-    assertEquals(404, Http.get(node.url("/api/orders/nul-order")).status(), "the refused message left nothing");
+    assertEquals(404, Http.get(stack.node().url("/api/orders/ghost-order")).status(),
+        "a message alone creates no order");
+    assertEquals(404, Http.get(stack.node().url("/api/orders/nul-order")).status(), "the refused message left nothing");
   }
 
   /**
@@ -139,11 +125,11 @@ class PipelineIT {
    */
   @Test
   void aYoungJournalIsAnalyzedAsItGrows() throws Exception {
-    while (db.count("SELECT count(*) FROM event_journal") < 120) post(Fixtures.approvable(null));
+    while (stack.db().count("SELECT count(*) FROM event_journal") < 120) post(Fixtures.approvable(null));
     Eventually.await(Duration.ofSeconds(30), "event_journal and event_tag analyzed with 100+ events", () -> {
       for (String table : List.of("event_journal", "event_tag")) {
-        long analyzes = db.count("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = ?", table);
-        long estimated = db.count("SELECT reltuples::bigint FROM pg_class WHERE relname = ?", table);
+        long analyzes = stack.db().count("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = ?", table);
+        long estimated = stack.db().count("SELECT reltuples::bigint FROM pg_class WHERE relname = ?", table);
         if (analyzes < 1 || estimated < 100) return false;
       }
       return true;
@@ -160,7 +146,7 @@ class PipelineIT {
         default -> Fixtures.rejectable(null);
       }));
     }
-    for (String id : ids) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
-    ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
+    for (String id : ids) Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
+    ReadModelCheck.assertReadModelEqualsJournalReplay(stack.node().node.system(), stack.db());
   }
 }

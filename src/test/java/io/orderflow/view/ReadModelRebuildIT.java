@@ -14,8 +14,7 @@ import io.orderflow.testing.Http;
 import io.orderflow.testing.JarNode;
 import io.orderflow.testing.ReadModelCheck;
 import io.orderflow.testing.TestDatabase;
-import io.orderflow.testing.TestNats;
-import io.orderflow.testing.TestNode;
+import io.orderflow.testing.TestStack;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -36,11 +35,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -50,23 +48,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadModelRebuildIT {
-  static TestDatabase db;
-  static TestNats nats;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    db = TestDatabase.create();
-    nats = new TestNats();
-    node = TestNode.start(db, nats.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (node != null) node.close();
-    nats.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = new TestStack();
 
   /** One run of the command: exit code, stdout, stderr. */
   record Run(int exit, String stdout, String stderr) {
@@ -90,7 +73,8 @@ class ReadModelRebuildIT {
     try {
       CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
       StringBuilder err = new StringBuilder();
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+          StandardCharsets.UTF_8))) {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
           err.append(line).append('\n');
           if (beforeSwap != null && line.contains("waiting before the swap")) {
@@ -117,17 +101,17 @@ class ReadModelRebuildIT {
   }
 
   static Map<String, String> dbEnv() {
-    return Map.of("DB_URL", db.url, "DB_USER", "postgres");
+    return Map.of("DB_URL", stack.db().url, "DB_USER", "postgres");
   }
 
   static void sql(String... statements) throws Exception {
-    try (var c = db.connect(); Statement st = c.createStatement()) {
+    try (var c = stack.db().connect(); Statement st = c.createStatement()) {
       for (String s : statements) st.execute(s);
     }
   }
 
   static String post(String body) throws Exception {
-    Http.Reply r = Http.post(node.url("/api/orders"), body);
+    Http.Reply r = Http.post(stack.node().url("/api/orders"), body);
     assertEquals(201, r.status(), r.body());
     return r.json().get("order_id").asText();
   }
@@ -142,7 +126,7 @@ class ReadModelRebuildIT {
 
   /** Every message settled by every consumer: the read model has seen everything journaled. */
   static void awaitQuiet() throws Exception {
-    try (Connection nc = nats.connect()) {
+    try (Connection nc = stack.nats().connect()) {
       JetStreamManagement jsm = nc.jetStreamManagement();
       for (String consumer : List.of("paymentsvc", "reviewsvc", "paymentsvc-refunds", "stream-processor")) {
         Eventually.await(Duration.ofSeconds(60), consumer + " to settle every message", () -> {
@@ -154,9 +138,9 @@ class ReadModelRebuildIT {
   }
 
   static List<List<Object>> structure() throws Exception {
-    List<List<Object>> s = new ArrayList<>(db.rows("SELECT tablename, indexname, indexdef FROM pg_indexes"
+    List<List<Object>> s = new ArrayList<>(stack.db().rows("SELECT tablename, indexname, indexdef FROM pg_indexes"
         + " WHERE schemaname = current_schema() AND tablename IN ('orders', 'order_items') ORDER BY 1, 2"));
-    s.addAll(db.rows("SELECT table_name, constraint_name, constraint_type FROM information_schema.table_constraints"
+    s.addAll(stack.db().rows("SELECT table_name, constraint_name, constraint_type FROM information_schema.table_constraints"
         + " WHERE table_schema = current_schema() AND table_name IN ('orders', 'order_items')"
         + " AND constraint_type <> 'CHECK' ORDER BY 1, 2"));
     return s;
@@ -181,7 +165,7 @@ class ReadModelRebuildIT {
   void repairsRestoresAndRemovesAndSaysHowMany() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 9; i++) ids.add(post(body(i, "quiet-" + i + "-" + UUID.randomUUID())));
-    for (String id : ids) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(30));
+    for (String id : ids) Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
     awaitQuiet();
     List<List<Object>> before = structure();
     sql("DELETE FROM orders WHERE order_id = '" + ids.get(0) + "'",
@@ -195,7 +179,8 @@ class ReadModelRebuildIT {
     Run refused = rebuild(dbEnv(), null);
     assertEquals(1, refused.exit(), refused.stderr());
     assertTrue(refused.stderr().contains("--force"), refused.stderr());
-    assertEquals(404, Http.get(node.url("/api/orders/" + ids.get(0))).status(), "the live read model untouched");
+    assertEquals(404, Http.get(stack.node().url("/api/orders/" + ids.get(0))).status(),
+        "the live read model untouched");
 
     Run run = rebuild(dbEnv(), null, "--force");
     assertEquals(0, run.exit(), run.stderr());
@@ -205,9 +190,10 @@ class ReadModelRebuildIT {
         summary.toString());
     assertTrue(summary.get("events").asInt() >= 9 * 2, summary.toString());
     assertTrue(run.stderr().contains("replaying the journal") && run.stderr().contains("swapped in"), run.stderr());
-    ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
+    ReadModelCheck.assertReadModelEqualsJournalReplay(stack.node().node.system(), stack.db());
     assertEquals(before, structure(), "indexes and constraints under their schema.sql names");
-    assertEquals(0, db.count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    assertEquals(0,
+        stack.db().count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
         + " AND (table_name LIKE '%\\_old' OR table_name LIKE '%\\_rebuild')"), "no tables left behind");
     // The node's start-up script still finds its indexes where it expects them.
     sql(new String(ReadModelRebuildIT.class.getClassLoader().getResourceAsStream("db/schema.sql").readAllBytes(),
@@ -220,13 +206,14 @@ class ReadModelRebuildIT {
   void nothingThatHappensDuringTheRebuildIsLostNotEvenAtTheSwap() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 30; i++) ids.add(post(body(i, "before-" + i + "-" + UUID.randomUUID())));
-    for (String id : ids) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(60));
+    for (String id : ids) Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(60));
     awaitQuiet();
     String rejected = ids.get(2);
     sql("DELETE FROM orders WHERE order_id IN ('" + ids.get(0) + "', '" + ids.get(1) + "')",
         "UPDATE orders SET amount = 0 WHERE order_id = '" + ids.get(3) + "'",
         // a row claiming a later event than the journal has: the stream-processor would never touch it again
-        "UPDATE orders SET status = 'Approved', refund_id = NULL, last_event_seq = 99 WHERE order_id = '" + rejected + "'",
+        "UPDATE orders SET status = 'Approved', refund_id = NULL, last_event_seq = 99 WHERE order_id = '" + rejected
+            + "'",
         "UPDATE orders SET currency = 'EUR' WHERE order_id = '" + ids.get(4) + "'",
         "INSERT INTO orders (order_id, customer_id, restaurant_id, status, created_on, amount, updated_on,"
             + " last_event_seq) VALUES ('ghost-2', 'c', 'r', 'Approved', 1, 1, 1, 3)");
@@ -253,7 +240,8 @@ class ReadModelRebuildIT {
         // after every catch-up pass, and a row deleted by hand. The swap must keep all of it.
         try {
           for (int i = 0; i < 3; i++) atSwap.put(post(body(i, "at-swap-" + i + "-" + UUID.randomUUID())), null);
-          for (String id : atSwap.keySet()) atSwap.put(id, Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(60))
+          for (String id : atSwap.keySet()) atSwap.put(id, Fixtures.awaitFinal(stack.node().url(""), id,
+              Duration.ofSeconds(60))
               .get("status").asText());
           sql("DELETE FROM orders WHERE order_id = '" + ids.get(5) + "'");
         } catch (Exception e) {
@@ -273,16 +261,16 @@ class ReadModelRebuildIT {
     }
     assertTrue(accepted.size() > 0, "orders were posted during the rebuild");
     // Orders the clients were posting all along, including during the swap, all finish.
-    for (String id : accepted) Fixtures.awaitFinal(node.url(""), id, Duration.ofSeconds(60));
+    for (String id : accepted) Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(60));
     awaitQuiet();
     for (var e : atSwap.entrySet()) {
-      assertEquals(e.getValue(), Http.get(node.url("/api/orders/" + e.getKey())).json().get("status").asText());
+      assertEquals(e.getValue(), Http.get(stack.node().url("/api/orders/" + e.getKey())).json().get("status").asText());
     }
-    JsonNode repaired = Http.get(node.url("/api/orders/" + rejected)).json();
+    JsonNode repaired = Http.get(stack.node().url("/api/orders/" + rejected)).json();
     assertEquals("Rejected", repaired.get("status").asText());
     assertTrue(repaired.get("refund_id").asText().startsWith("ref_"));
-    ReadModelCheck.assertReadModelEqualsJournalReplay(node.node.system(), db);
-    assertEquals(Set.of(), db.rows("SELECT order_id FROM orders WHERE order_id LIKE 'ghost%'").stream()
+    ReadModelCheck.assertReadModelEqualsJournalReplay(stack.node().node.system(), stack.db());
+    assertEquals(Set.of(), stack.db().rows("SELECT order_id FROM orders WHERE order_id LIKE 'ghost%'").stream()
         .map(r -> r.get(0)).collect(Collectors.toSet()));
   }
 
@@ -299,7 +287,7 @@ class ReadModelRebuildIT {
           + " WHERE table_schema = current_schema() AND table_name IN ('orders', 'order_items') ORDER BY 1, 3";
       String references = "SELECT constraint_name, unique_constraint_name, delete_rule"
           + " FROM information_schema.referential_constraints WHERE constraint_schema = current_schema()";
-      assertEquals(fresh.rows(columns), db.rows(columns), "columns");
+      assertEquals(fresh.rows(columns), stack.db().rows(columns), "columns");
       List<List<Object>> freshStructure = new ArrayList<>(fresh.rows("SELECT tablename, indexname, indexdef"
           + " FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('orders', 'order_items') ORDER BY 1, 2"));
       freshStructure.addAll(fresh.rows("SELECT table_name, constraint_name, constraint_type"
@@ -307,7 +295,7 @@ class ReadModelRebuildIT {
           + " AND table_name IN ('orders', 'order_items') AND constraint_type <> 'CHECK' ORDER BY 1, 2"));
       assertEquals(freshStructure, structure(), "indexes and constraints");
       assertEquals(fresh.rows(references).stream().filter(r -> r.get(0).toString().startsWith("order_items")).toList(),
-          db.rows(references).stream().filter(r -> r.get(0).toString().startsWith("order_items")).toList());
+          stack.db().rows(references).stream().filter(r -> r.get(0).toString().startsWith("order_items")).toList());
     }
   }
 
@@ -315,7 +303,7 @@ class ReadModelRebuildIT {
   @Order(5)
   void anEventThatCannotBeReadStopsTheRebuildAndLeavesEverythingAsItWas() throws Exception {
     String rows = "SELECT order_id, status, amount, refund_id, last_event_seq FROM orders ORDER BY 1";
-    List<List<Object>> before = db.rows(rows);
+    List<List<Object>> before = stack.db().rows(rows);
     // Untagged, so the running node's publisher never meets it; only a replay of everything does.
     sql("INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp, event_ser_id,"
         + " event_ser_manifest, event_payload) VALUES ('Order|broken', 1, 'test', 1, 33,"
@@ -325,8 +313,9 @@ class ReadModelRebuildIT {
     assertTrue(run.stderr().contains("event Order|broken:1 (io.orderflow.order.Order$NoSuchEvent) cannot be read"),
         run.stderr());
     assertEquals("", run.stdout());
-    assertEquals(before, db.rows(rows), "the live read model is untouched");
-    assertEquals(0, db.count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    assertEquals(before, stack.db().rows(rows), "the live read model is untouched");
+    assertEquals(0,
+        stack.db().count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
         + " AND (table_name LIKE '%\\_old' OR table_name LIKE '%\\_rebuild')"), "no tables left behind");
     sql("DELETE FROM event_journal WHERE persistence_id = 'Order|broken'");
     Run again = rebuild(dbEnv(), null);
