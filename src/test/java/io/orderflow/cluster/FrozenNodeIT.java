@@ -79,7 +79,11 @@ class FrozenNodeIT {
         Map<String, String> accepted;
         Map<String, String> journaled;
         try (Load load = new Load("freeze", nodes.stream().map(n -> n.url("")).toList(), 2)) {
-          Thread.sleep(4000);
+          // Freeze it only once it has committed orders of its own: on a slow machine three cold
+          // JVMs on two cores can take longer than any fixed wait.
+          Eventually.await(Duration.ofSeconds(60), "the node to freeze to commit journal rows", () ->
+              db.count("SELECT count(*) FROM journal_commits WHERE writer = 'frozen-3'") > 0);
+          Thread.sleep(1000);
           Set<Integer> frozenShards = shards(frozen);
           assertFalse(frozenShards.isEmpty(), "the node to freeze hosts orders");
           frozen.freeze();
