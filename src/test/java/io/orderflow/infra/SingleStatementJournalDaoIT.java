@@ -1,0 +1,131 @@
+package io.orderflow.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.orderflow.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.jdbc.config.JournalConfig;
+import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import scala.Option;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcBackend$;
+import slick.jdbc.PostgresProfile$;
+
+/**
+ * The journal's writes against a real PostgreSQL: each event row with its tag rows, a batch
+ * wholly or not at all, and rows the plugin's own reads give back.
+ */
+class SingleStatementJournalDaoIT {
+  static TestDatabase db;
+  static ActorTestKit testKit;
+  static JdbcBackend.JdbcDatabaseDef slick;
+  static SingleStatementJournalDao dao;
+  static Serialization serialization;
+
+  @BeforeAll
+  static void start() throws Exception {
+    db = TestDatabase.create();
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      st.execute(new String(SingleStatementJournalDaoIT.class.getResourceAsStream("/db/schema.sql").readAllBytes(),
+          StandardCharsets.UTF_8));
+    }
+    testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(ConfigFactory.defaultReference()));
+    serialization = SerializationExtension.get(testKit.system());
+    slick = JdbcBackend$.MODULE$.Database().forURL(db.url,
+        scala.collection.immutable.Map.from(CollectionConverters.asScala(Map.of("user", "postgres", "password", ""))));
+    dao = new SingleStatementJournalDao(slick, PostgresProfile$.MODULE$,
+        new JournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-journal")), serialization,
+        testKit.system().executionContext(), Materializer.matFromSystem(testKit.system()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (slick != null) slick.close();
+    if (testKit != null) testKit.shutdownTestKit();
+    if (db != null) db.close();
+  }
+
+  @Test
+  void writesEachEventWithItsTagsAloneOrInABatch() throws Exception {
+    write(row("a", 1, "created"), "slice-1", "kind-x");
+    write(List.of(rowWithTags(row("a", 2, "paid"), "slice-1"), rowWithTags(row("b", 1, "other"))));
+
+    assertEquals(List.of(List.of(1L, "created"), List.of(2L, "paid")), journal("a"));
+    assertEquals(List.of(List.of(1L, "other")), journal("b"));
+    assertEquals(List.of(List.of("a", 1L, "kind-x"), List.of("a", 1L, "slice-1"), List.of("a", 2L, "slice-1")),
+        db.rows("SELECT j.persistence_id, j.sequence_number, t.tag FROM event_tag t"
+            + " JOIN event_journal j ON j.ordering = t.event_id ORDER BY j.persistence_id, j.sequence_number, t.tag"));
+    assertEquals(List.of("created", "paid"), read("a"), "the plugin reads back what was written");
+  }
+
+  @Test
+  void aBatchIsWrittenWhollyOrNotAtAll() throws Exception {
+    write(row("c", 1, "first"), "slice-2");
+    ExecutionException e = assertThrows(ExecutionException.class, () ->
+        write(List.of(rowWithTags(row("d", 1, "lost"), "slice-2"), rowWithTags(row("c", 1, "again"), "slice-2"))));
+    assertTrue(String.valueOf(e.getCause().getMessage()).contains("duplicate key"), e.getCause().toString());
+    assertEquals(List.of(), journal("d"), "nothing of the failed batch is written");
+    assertEquals(List.of(List.of(1L, "first")), journal("c"));
+    assertEquals(1L, db.count("SELECT count(*) FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
+        + " WHERE j.persistence_id IN ('c', 'd')"));
+  }
+
+  private static JournalPekkoSerializationRow row(String pid, long seqNr, String payload) {
+    var serializer = serialization.findSerializerFor(payload);
+    return new JournalPekkoSerializationRow(Long.MIN_VALUE, false, pid, seqNr, "writer-1", System.currentTimeMillis(),
+        "", serializer.toBinary(payload), serializer.identifier(), Serializers.manifestFor(serializer, payload),
+        Option.empty(), Option.empty(), Option.empty());
+  }
+
+  private static Tuple2<JournalPekkoSerializationRow, scala.collection.immutable.Set<String>> rowWithTags(
+      JournalPekkoSerializationRow row, String... tags) {
+    return Tuple2.apply(row, scala.collection.immutable.Set.from(CollectionConverters.asScala(List.of(tags))));
+  }
+
+  private static void write(JournalPekkoSerializationRow row, String... tags) throws Exception {
+    write(List.of(rowWithTags(row, tags)));
+  }
+
+  private static void write(List<Tuple2<JournalPekkoSerializationRow, scala.collection.immutable.Set<String>>> rows)
+      throws Exception {
+    FutureConverters.asJava(dao.writeJournalRows(CollectionConverters.asScala(rows).toList()))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** The journal rows of a persistence id: sequence number and payload, as stored. */
+  private static List<List<Object>> journal(String pid) throws Exception {
+    return db.rows("SELECT sequence_number, event_payload FROM event_journal WHERE persistence_id = ?"
+        + " ORDER BY sequence_number", pid).stream()
+        .map(r -> List.<Object>of(r.get(0), serialization.deserialize((byte[]) r.get(1), String.class).get()))
+        .toList();
+  }
+
+  private static List<Object> read(String pid) throws Exception {
+    return dao.messages(pid, 1, Long.MAX_VALUE, Long.MAX_VALUE).asJava()
+        .map(t -> t.get()._1().payload())
+        .runWith(Sink.seq(), testKit.system())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
