@@ -96,13 +96,24 @@ public final class OrderRoutes extends AllDirectives {
     this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
   }
 
+  /**
+   * The routes, built once: Pekko's directives call their inner-route suppliers on every request,
+   * so every supplier here returns a route made in advance, except where the route depends on
+   * the path.
+   */
   public Route routes() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
-        pathPrefix("api", () -> pathPrefix("orders", () -> concat(
-            pathEndOrSingleSlash(() -> concat(post(this::createOrder), get(this::listOrders))),
-            path(segment(), id -> get(() -> validId(id, () -> parameterOptional("at_seq", atSeq ->
-                atSeq.isPresent() ? orderAtSeq(id, atSeq.get()) : getOrder(id))))),
-            path(segment().slash("events"), id -> get(() -> validId(id, () -> orderEvents(id)))))))));
+    ExceptionHandler exceptions = exceptions();
+    RejectionHandler rejections = rejections();
+    Route create = createOrder();
+    Route list = get(this::listOrders);
+    Route collection = pathEndOrSingleSlash(() -> concat(post(() -> create), list));
+    Route one = path(segment(), id -> get(() -> validId(id, () -> parameterOptional("at_seq", atSeq ->
+        atSeq.isPresent() ? orderAtSeq(id, atSeq.get()) : getOrder(id)))));
+    Route events = path(segment().slash("events"), id -> get(() -> validId(id, () -> orderEvents(id))));
+    Route orders = pathPrefix("orders", () -> concat(collection, one, events));
+    Route api = pathPrefix("api", () -> orders);
+    Route guarded = handleRejections(rejections, () -> api);
+    return handleExceptions(exceptions, () -> guarded);
   }
 
   /** An order id in the path that no order can have is the client's error, said before any query. */
@@ -123,7 +134,7 @@ public final class OrderRoutes extends AllDirectives {
   private static final long READ_BEFORE_REFUSING = 1024 * 1024;
 
   private Route createOrder() {
-    return withSizeLimit(Math.max(maxBodyBytes, READ_BEFORE_REFUSING), () -> extractRequestEntity(entity -> {
+    Route create = extractRequestEntity(entity -> {
       if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
         return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be application/json, not " + entity.getContentType());
@@ -154,7 +165,8 @@ public final class OrderRoutes extends AllDirectives {
           return notConfirmed(orderId, "the order was not confirmed in time");
         });
       }));
-    }));
+    });
+    return withSizeLimit(Math.max(maxBodyBytes, READ_BEFORE_REFUSING), () -> create);
   }
 
   private Route getOrder(String id) {
