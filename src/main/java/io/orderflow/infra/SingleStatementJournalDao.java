@@ -40,11 +40,13 @@ import slick.jdbc.SimpleJdbcAction;
  *
  * <p><b>One statement per event.</b> The plugin inserts each event row, reads its {@code ordering}
  * back, then inserts the tag rows, inside an explicit transaction: for the single event an order's
- * command usually persists, three round trips (insert, tags, commit). Here one statement does it,
+ * command usually persists, three round trips (insert, tags, commit). Here one statement does both,
  * {@code WITH e AS (INSERT INTO event_journal … RETURNING ordering) INSERT INTO event_tag SELECT
- * ordering, unnest(tags) FROM e}, and a lone event is written in autocommit: one round trip. A
- * batch of several events is one transaction, its statements sent as one JDBC batch. The rows are
- * the plugin's own (its serialization), so reading them is unchanged.
+ * ordering, unnest(tags) FROM e}: a lone event takes two round trips (the statement, which
+ * carries the transaction's start, and the commit). A batch of several events is one transaction,
+ * its statements sent as one JDBC batch. Every write is an explicit transaction, so that the write
+ * fence's check of each commit covers it. The rows are the plugin's own (its serialization), so
+ * reading them is unchanged.
  *
  * <p><b>Retry on 40001,</b> as CockroachDB asks its clients: a batch whose transaction failed with
  * a serialization failure (rolled back, nothing of it written) is written again after a short
@@ -130,27 +132,30 @@ public final class SingleStatementJournalDao extends DefaultJournalDao {
 
   private void insert(Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
       throws SQLException {
+    // Always an explicit transaction, even for one statement: the write fence checks every commit,
+    // and an auto-commit statement frozen between the fence's check and its send would land after
+    // a thaw (cluster.conf, orderflow.cluster.freeze-fence).
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
     try (PreparedStatement statement = connection.prepareStatement(insert)) {
-      if (rows.size() == 1) { // one statement is atomic on its own
-        bind(statement, rows.get(0));
-        statement.executeUpdate();
-        return;
-      }
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
       try {
-        for (var row : rows) {
-          bind(statement, row);
-          statement.addBatch();
+        if (rows.size() == 1) {
+          bind(statement, rows.get(0));
+          statement.executeUpdate();
+        } else {
+          for (var row : rows) {
+            bind(statement, row);
+            statement.addBatch();
+          }
+          statement.executeBatch();
         }
-        statement.executeBatch();
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
-      } finally {
-        connection.setAutoCommit(autoCommit);
       }
+    } finally {
+      connection.setAutoCommit(autoCommit);
     }
   }
 

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.orderflow.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
@@ -24,6 +27,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 import scala.Option;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
@@ -31,6 +35,7 @@ import scala.jdk.javaapi.FutureConverters;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcBackend$;
 import slick.jdbc.PostgresProfile$;
+import slick.util.AsyncExecutor$;
 
 /**
  * The journal's writes against a real PostgreSQL: each event row with its tag rows, a batch
@@ -42,6 +47,7 @@ class SingleStatementJournalDaoIT {
   static JdbcBackend.JdbcDatabaseDef slick;
   static SingleStatementJournalDao dao;
   static Serialization serialization;
+  static final AtomicInteger COMMITS = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -53,8 +59,26 @@ class SingleStatementJournalDaoIT {
     testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
         .withFallback(ConfigFactory.defaultReference()));
     serialization = SerializationExtension.get(testKit.system());
-    slick = JdbcBackend$.MODULE$.Database().forURL(db.url,
-        scala.collection.immutable.Map.from(CollectionConverters.asScala(Map.of("user", "postgres", "password", ""))));
+    // Connections that count their commits: the write fence gates commits, so every write must have one.
+    PGSimpleDataSource counting = new PGSimpleDataSource() {
+      @Override
+      public Connection getConnection() throws SQLException {
+        Connection c = super.getConnection();
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("commit")) COMMITS.incrementAndGet();
+              try {
+                return method.invoke(c, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+      }
+    };
+    counting.setURL(db.url);
+    counting.setUser("postgres");
+    slick = JdbcBackend$.MODULE$.Database().forDataSource(counting, Option.apply(2),
+        AsyncExecutor$.MODULE$.apply("journal-test", 2, 2, 100, 2), false);
     dao = new SingleStatementJournalDao(slick, PostgresProfile$.MODULE$,
         new JournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-journal")), serialization,
         testKit.system().executionContext(), Materializer.matFromSystem(testKit.system()));
@@ -78,6 +102,16 @@ class SingleStatementJournalDaoIT {
         db.rows("SELECT j.persistence_id, j.sequence_number, t.tag FROM event_tag t"
             + " JOIN event_journal j ON j.ordering = t.event_id ORDER BY j.persistence_id, j.sequence_number, t.tag"));
     assertEquals(List.of("created", "paid"), read("a"), "the plugin reads back what was written");
+  }
+
+  @Test
+  void everyWriteIsOneExplicitTransaction() throws Exception {
+    int before = COMMITS.get();
+    write(row("e", 1, "alone"), "slice-3");
+    assertEquals(before + 1, COMMITS.get(), "a lone event is committed explicitly, where the write fence checks it");
+    write(List.of(rowWithTags(row("e", 2, "two"), "slice-3"), rowWithTags(row("f", 1, "three"), "slice-0")));
+    assertEquals(before + 2, COMMITS.get(), "a batch is one transaction");
+    assertEquals(List.of(List.of(1L, "alone"), List.of(2L, "two")), journal("e"));
   }
 
   @Test
