@@ -112,25 +112,33 @@ public final class Database {
     Backoff backoff = Backoff.of(Duration.ofMillis(10), Duration.ofMillis(500));
     for (int attempt = 1; ; attempt++) {
       try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          T result = work.apply(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          try {
-            c.rollback();
-          } catch (SQLException rollbackFailed) {
-            // A lost connection fails the rollback too; the first failure says what happened.
-            e.addSuppressed(rollbackFailed);
-          }
-          throw e;
-        }
+        return transaction(c, work);
       } catch (SQLException e) {
         if (!isSerializationFailure(e) || attempt >= MAX_RETRIES) throw e;
         log.debug("Serialization failure, retrying (attempt {})", attempt);
         sleep(backoff.next());
       }
+    }
+  }
+
+  /**
+   * {@code work} as one explicit transaction on {@code c}: committed (where the write fence checks
+   * it), or rolled back when it fails. The pool resets auto-commit when the connection goes back.
+   */
+  public static <T> T transaction(Connection c, TxWork<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.apply(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException rollbackFailed) {
+        // A lost connection fails the rollback too; the first failure says what happened.
+        e.addSuppressed(rollbackFailed);
+      }
+      throw e;
     }
   }
 

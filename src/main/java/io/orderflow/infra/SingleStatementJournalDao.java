@@ -135,28 +135,15 @@ public final class SingleStatementJournalDao extends DefaultJournalDao {
     // Always an explicit transaction, even for one statement: the write fence checks every commit,
     // and an auto-commit statement frozen between the fence's check and its send would land after
     // a thaw (cluster.conf, orderflow.cluster.freeze-fence).
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try (PreparedStatement statement = connection.prepareStatement(insert)) {
-      try {
-        if (rows.size() == 1) {
-          bind(statement, rows.get(0));
-          statement.executeUpdate();
-        } else {
-          for (var row : rows) {
-            bind(statement, row);
-            statement.addBatch();
-          }
-          statement.executeBatch();
+    Database.transaction(connection, c -> {
+      try (PreparedStatement statement = c.prepareStatement(insert)) {
+        for (var row : rows) {
+          bind(statement, row);
+          statement.addBatch();
         }
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
+        return statement.executeBatch();
       }
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
+    });
   }
 
   private static void bind(PreparedStatement s, Tuple2<JournalPekkoSerializationRow, Set<String>> rowAndTags)
