@@ -69,9 +69,8 @@ class HttpFuzzIT {
         byte[] body = fuzz.body(orderId);
         String type = fuzz.chance(40) ? "text/plain" : "application/json";
         what = "POST " + new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8);
-        r = http.send(HttpRequest.newBuilder(URI.create(node.url("/api/orders"))).timeout(Duration.ofSeconds(20))
-            .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        r = send(HttpRequest.newBuilder(URI.create(node.url("/api/orders"))).timeout(Duration.ofSeconds(20))
+            .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), what, fuzz);
         assertOneOf(Set.of(201, 400, 409, 413, 415), r, what, fuzz);
         if (r.statusCode() == 201) {
           JsonNode order = Json.MAPPER.readTree(r.body());
@@ -80,15 +79,15 @@ class HttpFuzzIT {
       } else if (kind < 19) {
         String path = "/api/orders/" + fuzz.pathSegment() + (fuzz.chance(2) ? "/events" : "");
         what = "GET " + path;
-        r = http.send(HttpRequest.newBuilder(URI.create(node.url(path))).timeout(Duration.ofSeconds(20)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        r = send(HttpRequest.newBuilder(URI.create(node.url(path))).timeout(Duration.ofSeconds(20)).GET().build(),
+            what, fuzz);
         assertOneOf(Set.of(200, 400, 404), r, what, fuzz);
       } else {
         String query = "/api/orders?customer_id=" + fuzz.pathSegment() + "&status=" + fuzz.pathSegment()
             + "&limit=" + fuzz.pathSegment();
         what = "GET " + query;
-        r = http.send(HttpRequest.newBuilder(URI.create(node.url(query))).timeout(Duration.ofSeconds(20)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        r = send(HttpRequest.newBuilder(URI.create(node.url(query))).timeout(Duration.ofSeconds(20)).GET().build(),
+            what, fuzz);
         assertOneOf(Set.of(200, 400), r, what, fuzz);
       }
       statuses.merge(r.statusCode(), 1, Integer::sum);
@@ -109,6 +108,15 @@ class HttpFuzzIT {
       assertTrue(accepted.containsKey(id), "seed " + fuzz.seed + ": journaled but never accepted: " + id);
     }
     assertEquals(List.of(), ErrorLog.since(errorsBefore), "seed " + fuzz.seed + ": nothing logged as an error");
+  }
+
+  /** A case whose connection fails names its seed and input, so that it can be run again. */
+  static HttpResponse<String> send(HttpRequest request, String what, Fuzz fuzz) throws Exception {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.IOException("seed " + fuzz.seed + ": no answer to " + what + " (" + e.getMessage() + ")", e);
+    }
   }
 
   static void assertOneOf(Set<Integer> allowed, HttpResponse<String> r, String what, Fuzz fuzz) {
