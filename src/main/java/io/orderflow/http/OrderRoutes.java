@@ -145,7 +145,7 @@ public final class OrderRoutes extends AllDirectives {
         }
         NewOrder order;
         try {
-          order = IdempotencyKey.assignOrderId(OrderRequest.parse(body.toArray()), key.orElse(null));
+          order = IdempotencyKey.assignOrderId(OrderRequest.parse(body.toArray()), key.orElse(null), orders::newOrderId);
         } catch (OrderRequest.InvalidOrder e) {
           return error(StatusCodes.BAD_REQUEST, e.getMessage());
         }

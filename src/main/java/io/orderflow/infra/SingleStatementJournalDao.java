@@ -36,7 +36,8 @@ import slick.jdbc.JdbcProfile;
 import slick.jdbc.SimpleJdbcAction;
 
 /**
- * pekko-persistence-jdbc's journal DAO with two changes to how a batch of events is written.
+ * pekko-persistence-jdbc's journal DAO with two changes to how a batch of events is written, and
+ * one to recovery.
  *
  * <p><b>One statement per event.</b> The plugin inserts each event row, reads its {@code ordering}
  * back, then inserts the tag rows, inside an explicit transaction: for the single event an order's
@@ -56,6 +57,10 @@ import slick.jdbc.SimpleJdbcAction;
  * failed attempt used up its sequence values: the read journal waits that gap in ordering out
  * (persistence.conf, journal-sequence-retrieval) as it does for any failed journal transaction.
  *
+ * <p><b>No query for a new id.</b> Recovery asks for the highest sequence number of every entity
+ * it starts; for an id this node has just made up ({@link NewPersistenceIds}) it is 0 without
+ * asking the database.
+ *
  * <p>Set as jdbc-journal.dao; the plugin finds the constructor by these parameter types.
  */
 public final class SingleStatementJournalDao extends DefaultJournalDao {
@@ -64,12 +69,20 @@ public final class SingleStatementJournalDao extends DefaultJournalDao {
   static final int MAX_ATTEMPTS = 8;
 
   private final String insert;
+  private final NewPersistenceIds newIds;
 
   public SingleStatementJournalDao(JdbcBackend.JdbcDatabaseDef db, JdbcProfile profile, JournalConfig journalConfig,
       Serialization serialization, ExecutionContext ec, Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
     this.insert = insertStatement(journalConfig.eventJournalTableConfiguration(),
         journalConfig.eventTagTableConfiguration());
+    this.newIds = NewPersistenceIds.get(serialization.system());
+  }
+
+  @Override
+  public Future<Object> highestSequenceNr(String persistenceId, long fromSequenceNr) {
+    if (newIds.take(persistenceId)) return Future.successful(0L);
+    return super.highestSequenceNr(persistenceId, fromSequenceNr);
   }
 
   /** The one statement that writes an event row and its tag rows (the configured table and column names). */

@@ -1,5 +1,6 @@
 package io.orderflow.order;
 
+import io.orderflow.infra.NewPersistenceIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -25,18 +26,41 @@ public interface Orders {
    * OrderCreated event is journaled; a repeat of the same order completes with it unchanged.
    */
   default CompletionStage<Order.State> create(NewOrder order) {
-    NewOrder withId = order.orderId() == null ? order.withOrderId(UUID.randomUUID().toString()) : order;
+    NewOrder withId = order.orderId() == null ? order.withOrderId(newOrderId()) : order;
     long now = Instant.now().getEpochSecond();
     return ask(withId.orderId(), replyTo -> new Order.Create(withId, now, replyTo));
   }
 
-  /** The entities under cluster sharding. */
+  /** A random id for an order that has none: no event can exist for it yet. */
+  default String newOrderId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /**
+   * The entities under cluster sharding. A generated id is marked new for as long as the create's
+   * ask may take, so that the journal skips the recovery query of its entity if it starts on this
+   * node ({@link NewPersistenceIds}).
+   */
   static Orders sharded(ActorSystem<?> system, Duration askTimeout) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    return (orderId, command) -> sharding.entityRefFor(Order.ENTITY_KEY, orderId)
-        .<StatusReply<Order.State>>ask(command::apply, askTimeout)
-        .thenCompose(reply -> reply.isSuccess()
-            ? CompletableFuture.completedFuture(reply.getValue())
-            : CompletableFuture.failedFuture(reply.getError()));
+    NewPersistenceIds newIds = NewPersistenceIds.get(system);
+    return new Orders() {
+      @Override
+      public CompletionStage<Order.State> ask(
+          String orderId, Function<ActorRef<StatusReply<Order.State>>, Order.Command> command) {
+        return sharding.entityRefFor(Order.ENTITY_KEY, orderId)
+            .<StatusReply<Order.State>>ask(command::apply, askTimeout)
+            .thenCompose(reply -> reply.isSuccess()
+                ? CompletableFuture.completedFuture(reply.getValue())
+                : CompletableFuture.failedFuture(reply.getError()));
+      }
+
+      @Override
+      public String newOrderId() {
+        String orderId = Orders.super.newOrderId();
+        newIds.add(Order.persistenceIdOf(orderId), askTimeout);
+        return orderId;
+      }
+    };
   }
 }

@@ -12,6 +12,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,7 @@ class SingleStatementJournalDaoIT {
   static SingleStatementJournalDao dao;
   static Serialization serialization;
   static final AtomicInteger COMMITS = new AtomicInteger();
+  static final AtomicInteger STATEMENTS = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,7 +61,8 @@ class SingleStatementJournalDaoIT {
     testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
         .withFallback(ConfigFactory.defaultReference()));
     serialization = SerializationExtension.get(testKit.system());
-    // Connections that count their commits: the write fence gates commits, so every write must have one.
+    // Connections that count their commits (the write fence gates commits, so every write must have
+    // one) and the statements they prepare.
     PGSimpleDataSource counting = new PGSimpleDataSource() {
       @Override
       public Connection getConnection() throws SQLException {
@@ -67,6 +70,7 @@ class SingleStatementJournalDaoIT {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
               if (method.getName().equals("commit")) COMMITS.incrementAndGet();
+              if (method.getName().startsWith("prepare")) STATEMENTS.incrementAndGet();
               try {
                 return method.invoke(c, args);
               } catch (InvocationTargetException e) {
@@ -124,6 +128,26 @@ class SingleStatementJournalDaoIT {
     assertEquals(List.of(List.of(1L, "first")), journal("c"));
     assertEquals(1L, db.count("SELECT count(*) FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
         + " WHERE j.persistence_id IN ('c', 'd')"));
+  }
+
+  @Test
+  void recoveryOfAnIdMadeUpHereAsksNothingOnce() throws Exception {
+    write(List.of(rowWithTags(row("g", 1, "one")), rowWithTags(row("g", 2, "two"))));
+    NewPersistenceIds newIds = NewPersistenceIds.get(testKit.system());
+    newIds.add("h", Duration.ofMinutes(1));
+
+    int before = STATEMENTS.get();
+    assertEquals(0L, highestSequenceNr("h"));
+    assertEquals(before, STATEMENTS.get(), "a new id's highest sequence number needs no query");
+    assertEquals(2L, highestSequenceNr("g"));
+    assertEquals(before + 1, STATEMENTS.get(), "an id not marked new is looked up");
+    write(row("h", 1, "first"));
+    assertEquals(1L, highestSequenceNr("h"), "the mark is used up by the first recovery");
+  }
+
+  private static long highestSequenceNr(String pid) throws Exception {
+    return (Long) FutureConverters.asJava(dao.highestSequenceNr(pid, 0L)).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static JournalPekkoSerializationRow row(String pid, long seqNr, String payload) {
