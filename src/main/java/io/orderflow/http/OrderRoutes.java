@@ -143,9 +143,11 @@ public final class OrderRoutes extends AllDirectives {
         if (body.size() > maxBodyBytes) {
           return error(StatusCodes.PAYLOAD_TOO_LARGE, "request body is larger than " + maxBodyBytes + " bytes");
         }
+        NewOrder parsed;
         NewOrder order;
         try {
-          order = IdempotencyKey.assignOrderId(OrderRequest.parse(body.toArray()), key.orElse(null), orders::newOrderId);
+          parsed = OrderRequest.parse(body.toArray());
+          order = IdempotencyKey.assignOrderId(parsed, key.orElse(null), orders::newOrderId);
         } catch (OrderRequest.InvalidOrder e) {
           return error(StatusCodes.BAD_REQUEST, e.getMessage());
         }
@@ -155,7 +157,9 @@ public final class OrderRoutes extends AllDirectives {
         // While the database is known to be down the entity could not journal the order: say so
         // at once rather than after the ask timeout, and start no entity that would fail.
         if (!database.isUp()) return notConfirmed(orderId, "the order store is unavailable");
-        return onComplete(orders.create(order), result -> {
+        // An id made up here has no events yet: its entity may recover without a query.
+        boolean madeUpHere = parsed.orderId() == null && key.isEmpty();
+        return onComplete(madeUpHere ? orders.createNew(order) : orders.create(order), result -> {
           if (result.isSuccess()) {
             return complete(StatusCodes.CREATED, OrderJson.of(result.get()), Jackson.marshaller(Json.MAPPER));
           }

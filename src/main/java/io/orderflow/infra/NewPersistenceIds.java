@@ -1,8 +1,8 @@
 package io.orderflow.infra;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -11,25 +11,19 @@ import org.apache.pekko.actor.ExtensionIdProvider;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
- * Persistence ids this node has just made up (a random order id), so their journal is empty by
- * construction. Recovering an entity asks the journal for its highest sequence number, a query
- * for every new order; for an id marked here the journal DAO answers 0 without the query, once.
- *
- * <p>A mark counts only until its deadline, the time the create's ask may take: an entity that
- * started on another node (a cluster) may have journaled the order by then, and if its shard
- * later moved here, a late first recovery must not trust the mark. Bounded: an id never
- * recovered here is forgotten after {@link #CAPACITY} newer ones. An id forgotten or past its
- * deadline is recovered by the query, as without the mark.
+ * Persistence ids whose journal is empty by construction: a random order id this node has just
+ * made up, while the ask that creates its order is under way ({@code Orders.createNew}).
+ * Recovering an entity asks the journal for its highest sequence number, a query for every new
+ * order; for an id marked here the journal DAO answers 0 without the query, once. The mark goes
+ * when the ask completes, whatever its outcome: any later recovery asks the database.
  */
 public final class NewPersistenceIds implements Extension {
-  static final int CAPACITY = 10_000;
-
   public static final Id ID = new Id();
 
   public static final class Id extends AbstractExtensionId<NewPersistenceIds> implements ExtensionIdProvider {
     @Override
     public NewPersistenceIds createExtension(ExtendedActorSystem system) {
-      return new NewPersistenceIds(CAPACITY);
+      return new NewPersistenceIds();
     }
 
     @Override
@@ -46,26 +40,30 @@ public final class NewPersistenceIds implements Extension {
     return ID.get(Adapter.toClassic(system));
   }
 
-  /** Per marked id, the System.nanoTime() after which the mark no longer counts. */
-  private final Map<String, Long> deadlines;
+  private final Set<String> ids = ConcurrentHashMap.newKeySet();
+  private final AtomicLong taken = new AtomicLong();
 
-  NewPersistenceIds(int capacity) {
-    this.deadlines = new LinkedHashMap<>(1024, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-        return size() > capacity;
-      }
-    };
+  NewPersistenceIds() {}
+
+  /** Marks an id no event can have been written for. */
+  public void add(String persistenceId) {
+    ids.add(persistenceId);
   }
 
-  /** Marks an id no event can have been written for (one this node generated at random), for a while. */
-  public synchronized void add(String persistenceId, Duration validFor) {
-    deadlines.put(persistenceId, System.nanoTime() + validFor.toNanos());
+  /** For a recovery: whether the id is marked new, ending the mark, so only the first one skips the query. */
+  public boolean take(String persistenceId) {
+    if (!ids.remove(persistenceId)) return false;
+    taken.incrementAndGet();
+    return true;
   }
 
-  /** Whether the id is marked new; the mark is used up, so only the first recovery skips the query. */
-  public synchronized boolean take(String persistenceId) {
-    Long deadline = deadlines.remove(persistenceId);
-    return deadline != null && System.nanoTime() - deadline < 0;
+  /** Ends the mark, if no recovery has taken it. */
+  public void forget(String persistenceId) {
+    ids.remove(persistenceId);
+  }
+
+  /** Recoveries that skipped the query since the node started. */
+  public long taken() {
+    return taken.get();
   }
 }

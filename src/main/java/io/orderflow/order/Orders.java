@@ -1,14 +1,18 @@
 package io.orderflow.order;
 
 import io.orderflow.infra.NewPersistenceIds;
+import io.orderflow.infra.Roles;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -22,13 +26,18 @@ public interface Orders {
       String orderId, Function<ActorRef<StatusReply<Order.State>>, Order.Command> command);
 
   /**
-   * Creates the order (a server-generated id when the request has none). Completes once the
-   * OrderCreated event is journaled; a repeat of the same order completes with it unchanged.
+   * Creates the order; its id is fixed. Completes once the OrderCreated event is journaled; a
+   * repeat of the same order completes with it unchanged.
    */
   default CompletionStage<Order.State> create(NewOrder order) {
-    NewOrder withId = order.orderId() == null ? order.withOrderId(newOrderId()) : order;
+    String orderId = Objects.requireNonNull(order.orderId(), "order id");
     long now = Instant.now().getEpochSecond();
-    return ask(withId.orderId(), replyTo -> new Order.Create(withId, now, replyTo));
+    return ask(orderId, replyTo -> new Order.Create(order, now, replyTo));
+  }
+
+  /** As {@link #create}, for an order whose id this node has just made up with {@link #newOrderId}. */
+  default CompletionStage<Order.State> createNew(NewOrder order) {
+    return create(order);
   }
 
   /** A random id for an order that has none: no event can exist for it yet. */
@@ -37,12 +46,14 @@ public interface Orders {
   }
 
   /**
-   * The entities under cluster sharding. A generated id is marked new for as long as the create's
-   * ask may take, so that the journal skips the recovery query of its entity if it starts on this
-   * node ({@link NewPersistenceIds}).
+   * The entities under cluster sharding. While this node is the only one that hosts orders, the
+   * first recovery of an id it has just made up is the first anywhere: during the ask of
+   * {@link #createNew} the id is marked new, and the journal skips the recovery query
+   * ({@link NewPersistenceIds}).
    */
   static Orders sharded(ActorSystem<?> system, Duration askTimeout) {
     ClusterSharding sharding = ClusterSharding.get(system);
+    Cluster cluster = Cluster.get(system);
     NewPersistenceIds newIds = NewPersistenceIds.get(system);
     return new Orders() {
       @Override
@@ -56,10 +67,20 @@ public interface Orders {
       }
 
       @Override
-      public String newOrderId() {
-        String orderId = Orders.super.newOrderId();
-        newIds.add(Order.persistenceIdOf(orderId), askTimeout);
-        return orderId;
+      public CompletionStage<Order.State> createNew(NewOrder order) {
+        if (!onlyNodeHostingOrders()) return create(order);
+        String persistenceId = Order.persistenceIdOf(order.orderId());
+        newIds.add(persistenceId);
+        return create(order).whenComplete((state, error) -> newIds.forget(persistenceId));
+      }
+
+      private boolean onlyNodeHostingOrders() {
+        Member self = cluster.selfMember();
+        if (!self.hasRole(Roles.SHARD)) return false;
+        for (Member m : cluster.state().getMembers()) {
+          if (m.hasRole(Roles.SHARD) && !m.equals(self)) return false;
+        }
+        return true;
       }
     };
   }

@@ -111,24 +111,14 @@ class HttpFuzzIT {
   }
 
   /**
-   * Sends a case, once more if its connection failed without an answer. The JDK client keeps idle
-   * connections for 20 minutes, the server closes them after 60 s (http.conf, idle-timeout), and
-   * a run this long leaves some idle: the client can pick one the server is just closing, and it
-   * retries only GETs by itself. A retried POST that had been taken after all shows up as an order
-   * journaled but never answered. A case that fails twice names its seed and input, so that it can
-   * be run again.
+   * A case whose connection fails names its seed and input, so that it can be run again. (The
+   * client closes idle connections before the server does: pom.xml, jdk.httpclient.keepalive.timeout.)
    */
   static HttpResponse<String> send(HttpRequest request, String what, Fuzz fuzz) throws Exception {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException first) {
-      System.out.println("HTTP fuzz, seed " + fuzz.seed + ": sent again after " + first + ": " + what);
-      try {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-      } catch (java.io.IOException e) {
-        e.addSuppressed(first);
-        throw new java.io.IOException("seed " + fuzz.seed + ": no answer to " + what + " (" + e.getMessage() + ")", e);
-      }
+    } catch (java.io.IOException e) {
+      throw new java.io.IOException("seed " + fuzz.seed + ": no answer to " + what + " (" + e.getMessage() + ")", e);
     }
   }
 

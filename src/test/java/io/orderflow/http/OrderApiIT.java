@@ -1,9 +1,11 @@
 package io.orderflow.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.orderflow.infra.NewPersistenceIds;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.TestStack;
@@ -199,5 +201,26 @@ class OrderApiIT {
     assertEquals(400, both.status(), both.body());
     assertTrue(both.json().get("error").asText().contains("not both"), both.body());
     assertEquals(before, stack.db().count("SELECT count(*) FROM event_journal"));
+  }
+
+  @Test
+  @Order(8)
+  void anOrderWhoseIdTheNodeMadeUpRecoversWithoutAQuery() throws Exception {
+    String url = stack.node().url("/api/orders");
+    NewPersistenceIds newIds = NewPersistenceIds.get(stack.node().node.system());
+    long before = newIds.taken();
+    for (int i = 0; i < 3; i++) {
+      Http.Reply r = Http.post(url, Fixtures.approvable(null));
+      assertEquals(201, r.status(), r.body());
+      assertFalse(newIds.take("Order|" + r.json().get("order_id").asText()), "the mark ends with the create");
+    }
+    assertEquals(before + 3, newIds.taken(), "each new entity answered from the mark, not the database");
+
+    Http.Reply own = Http.post(url, Fixtures.approvable("o-" + UUID.randomUUID()));
+    assertEquals(201, own.status(), own.body());
+    Http.Reply keyed = Http.post(url, Fixtures.approvable(null), "application/json", "Idempotency-Key",
+        "k-" + UUID.randomUUID());
+    assertEquals(201, keyed.status(), keyed.body());
+    assertEquals(before + 3, newIds.taken(), "an id the client chose or derived from its key is looked up");
   }
 }

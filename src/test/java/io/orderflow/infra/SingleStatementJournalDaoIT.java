@@ -12,7 +12,6 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -134,7 +133,7 @@ class SingleStatementJournalDaoIT {
   void recoveryOfAnIdMadeUpHereAsksNothingOnce() throws Exception {
     write(List.of(rowWithTags(row("g", 1, "one")), rowWithTags(row("g", 2, "two"))));
     NewPersistenceIds newIds = NewPersistenceIds.get(testKit.system());
-    newIds.add("h", Duration.ofMinutes(1));
+    newIds.add("h");
 
     int before = STATEMENTS.get();
     assertEquals(0L, highestSequenceNr("h"));
