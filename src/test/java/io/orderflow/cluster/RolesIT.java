@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.orderflow.infra.NewPersistenceIds;
 import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The original's one-service-per-process layout: an HTTP-only node in front, the entities,
  * publisher and workers on another. An order taken by the front node is created on the back
- * node through sharding and goes all the way through.
+ * node through sharding and goes all the way through. With two nodes that both host orders, no
+ * order id is trusted to be new: every recovery asks the database ({@code NewPersistenceIds}).
  */
 class RolesIT {
 
@@ -48,6 +50,27 @@ class RolesIT {
         } catch (ConnectException expected) {
           // nothing listens there
         }
+      }
+    }
+  }
+
+  @Test
+  void withTwoNodesHostingOrdersEveryRecoveryAsksTheDatabase() throws Exception {
+    try (TestDatabase db = TestDatabase.create(); TestNats nats = new TestNats()) {
+      int firstPort = Ports.free();
+      String seed = "127.0.0.1:" + firstPort;
+      try (TestNode first = TestNode.start(db, nats.url(), Map.of("pekko.remote.artery.canonical.port", firstPort,
+              "orderflow.seed-nodes", seed));
+          TestNode second = TestNode.start(db, nats.url(), Map.of("orderflow.seed-nodes", seed))) {
+        Eventually.await(Duration.ofSeconds(30), "two members Up", () ->
+            Cluster.get(first.node.system()).state().getMembers().spliterator().estimateSize() == 2);
+        for (int i = 0; i < 10; i++) {
+          Http.Reply r = Http.post(first.url("/api/orders"), Fixtures.approvable(null));
+          assertEquals(201, r.status(), r.body());
+        }
+        // Either node may host an order, and an order's entity may move: no id is trusted to be new.
+        assertEquals(0, NewPersistenceIds.get(first.node.system()).taken()
+            + NewPersistenceIds.get(second.node.system()).taken(), "recoveries that skipped the query");
       }
     }
   }
