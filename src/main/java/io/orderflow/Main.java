@@ -7,6 +7,7 @@ import io.orderflow.http.OrderRoutes;
 import io.orderflow.infra.Database;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.NodeConfig;
+import io.orderflow.infra.Readiness;
 import io.orderflow.infra.Roles;
 import io.orderflow.metrics.Metrics;
 import io.orderflow.metrics.NodeGauges;
@@ -106,6 +107,7 @@ public final class Main {
     }
     if (roles.has(Roles.HTTP)) OrderRoutes.init(system, orders, db, broker, WORKERS);
     if (roles.has(Roles.GRPC)) EventStoreService.init(system, orders, db, broker);
+    Readiness.get(system).serversStarted();
     log.info("orderflow node {} is up", system.address());
     return new Node(system, db, broker, roles);
   }

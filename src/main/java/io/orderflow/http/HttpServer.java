@@ -14,6 +14,7 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.function.Function;
+import io.orderflow.infra.Readiness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class HttpServer {
 
   private static CompletionStage<ServerBinding> register(ActorSystem<?> system, String what,
       CompletionStage<ServerBinding> binding) {
+    Readiness.get(system).binding(what, binding);
     return binding.whenComplete((b, err) -> {
       if (err != null) {
         log.error("{} server failed to bind: {}", what, err.getMessage());

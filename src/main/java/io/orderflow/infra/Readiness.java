@@ -1,6 +1,8 @@
 package io.orderflow.infra;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -12,7 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * What {@code /ready} on the management port asks besides cluster membership: the database
- * answers and NATS is connected. A node that cannot reach either answers 500 there, so a load
+ * answers, NATS is connected, and the node's HTTP and gRPC servers listen. A node that cannot reach either answers 500 there, so a load
  * balancer sends its clients elsewhere; {@code /alive} stays 200, since a restart would not help.
  * Pekko Management creates the checks from their class names (health-checks.readiness-checks in
  * cluster.conf) with the classic ActorSystem; they find the node's parts here. Until a part has
@@ -23,6 +25,9 @@ public final class Readiness implements Extension {
 
   private volatile BooleanSupplier database = NOT_YET;
   private volatile BooleanSupplier nats = NOT_YET;
+  /** Servers of this node not bound yet, and whether the node has started all it runs. */
+  private final Set<String> binding = ConcurrentHashMap.newKeySet();
+  private volatile boolean serversStarted;
 
   public static Readiness get(org.apache.pekko.actor.typed.ActorSystem<?> system) {
     return Id.INSTANCE.get(Adapter.toClassic(system));
@@ -34,6 +39,21 @@ public final class Readiness implements Extension {
 
   void nats(BooleanSupplier connected) {
     this.nats = connected;
+  }
+
+  /** A server of this node is binding; the node is not ready before it listens. */
+  public void binding(String what, CompletionStage<?> bound) {
+    binding.add(what);
+    bound.thenRun(() -> binding.remove(what));
+  }
+
+  /** The node has started binding every server it runs. */
+  public void serversStarted() {
+    serversStarted = true;
+  }
+
+  boolean serversListen() {
+    return serversStarted && binding.isEmpty();
   }
 
   /** Readiness check: the database answered its last probe. */
@@ -61,6 +81,20 @@ public final class Readiness implements Extension {
     @Override
     public CompletionStage<Boolean> get() {
       return CompletableFuture.completedFuture(readiness.nats.getAsBoolean());
+    }
+  }
+
+  /** Readiness check: the node's order API and gRPC servers listen (a failed binding stops the node). */
+  public static final class ServersCheck implements Supplier<CompletionStage<Boolean>> {
+    private final Readiness readiness;
+
+    public ServersCheck(ActorSystem system) {
+      this.readiness = Id.INSTANCE.get(system);
+    }
+
+    @Override
+    public CompletionStage<Boolean> get() {
+      return CompletableFuture.completedFuture(readiness.serversListen());
     }
   }
 
