@@ -14,11 +14,12 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * What {@code /ready} on the management port asks besides cluster membership: the database
- * answers, NATS is connected, and the node's HTTP and gRPC servers listen. A node that cannot reach either answers 500 there, so a load
- * balancer sends its clients elsewhere; {@code /alive} stays 200, since a restart would not help.
- * Pekko Management creates the checks from their class names (health-checks.readiness-checks in
- * cluster.conf) with the classic ActorSystem; they find the node's parts here. Until a part has
- * registered (the node is starting), its check says not ready.
+ * answers, NATS is connected, and the node's HTTP and gRPC servers listen. A node that cannot
+ * reach its database or NATS answers 500 there, so a load balancer sends its clients elsewhere;
+ * {@code /alive} stays 200, since a restart would not help. Pekko Management creates the checks
+ * from their class names (health-checks.readiness-checks in cluster.conf) with the classic
+ * ActorSystem; they find the node's parts here. Until a part has registered (the node is
+ * starting), its check says not ready.
  */
 public final class Readiness implements Extension {
   private static final BooleanSupplier NOT_YET = () -> false;
