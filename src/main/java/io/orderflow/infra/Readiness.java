@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
@@ -57,45 +58,40 @@ public final class Readiness implements Extension {
     return serversStarted && binding.isEmpty();
   }
 
-  /** Readiness check: the database answered its last probe. */
-  public static final class DatabaseCheck implements Supplier<CompletionStage<Boolean>> {
+  /** A readiness check on this node's {@link Readiness}; Pekko Management makes it with the classic system. */
+  private abstract static class Check implements Supplier<CompletionStage<Boolean>> {
     private final Readiness readiness;
+    private final Predicate<Readiness> ready;
 
-    public DatabaseCheck(ActorSystem system) {
+    Check(ActorSystem system, Predicate<Readiness> ready) {
       this.readiness = Id.INSTANCE.get(system);
+      this.ready = ready;
     }
 
     @Override
     public CompletionStage<Boolean> get() {
-      return CompletableFuture.completedFuture(readiness.database.getAsBoolean());
+      return CompletableFuture.completedFuture(ready.test(readiness));
+    }
+  }
+
+  /** Readiness check: the database answered its last probe. */
+  public static final class DatabaseCheck extends Check {
+    public DatabaseCheck(ActorSystem system) {
+      super(system, r -> r.database.getAsBoolean());
     }
   }
 
   /** Readiness check: the node's NATS connection is up (not reconnecting). */
-  public static final class NatsCheck implements Supplier<CompletionStage<Boolean>> {
-    private final Readiness readiness;
-
+  public static final class NatsCheck extends Check {
     public NatsCheck(ActorSystem system) {
-      this.readiness = Id.INSTANCE.get(system);
-    }
-
-    @Override
-    public CompletionStage<Boolean> get() {
-      return CompletableFuture.completedFuture(readiness.nats.getAsBoolean());
+      super(system, r -> r.nats.getAsBoolean());
     }
   }
 
   /** Readiness check: the node's order API and gRPC servers listen (a failed binding stops the node). */
-  public static final class ServersCheck implements Supplier<CompletionStage<Boolean>> {
-    private final Readiness readiness;
-
+  public static final class ServersCheck extends Check {
     public ServersCheck(ActorSystem system) {
-      this.readiness = Id.INSTANCE.get(system);
-    }
-
-    @Override
-    public CompletionStage<Boolean> get() {
-      return CompletableFuture.completedFuture(readiness.serversListen());
+      super(system, Readiness::serversListen);
     }
   }
 
