@@ -260,6 +260,15 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
       return status != null;
     }
 
+    /**
+     * Nothing more happens to the order: approved, declined, or rejected and refunded. Its entity
+     * then leaves memory; a later command recovers it from its events.
+     */
+    public boolean isDone() {
+      return status == OrderStatus.Approved || status == OrderStatus.Declined
+          || (status == OrderStatus.Rejected && refundId != null);
+    }
+
     public int totalQuantity() {
       return orderItems.stream().mapToInt(OrderItem::quantity).sum();
     }
@@ -404,14 +413,26 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
 
   public static void init(ActorSystem<?> system, int tagSlices, EventListener listener) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(),
-                Slices.tagFor(persistenceIdOf(ctx.getEntityId()), tagSlices), listener))
+        .init(Entity.of(ENTITY_KEY, ctx -> sharded(ctx.getEntityId(),
+                Slices.tagFor(persistenceIdOf(ctx.getEntityId()), tagSlices), listener, ctx.getShard()))
             .withStopMessage(new Passivate())
             .withRole(Roles.SHARD));
   }
 
+  /** An entity outside sharding (tests): it stays when its order is done. */
   public static Behavior<Command> create(String orderId, String tag, EventListener listener) {
-    return Behaviors.setup(ctx -> new Order(ctx, orderId, tag, listener));
+    return Behaviors.setup(ctx -> new Order(ctx, orderId, tag, listener, () -> {}));
+  }
+
+  /**
+   * A sharded entity asks its shard to stop it once its order is done. Live entities are what
+   * each young collection copies: a node holding its last 10,000 finished orders paused two to
+   * three times longer (docs/PERFORMANCE.md, item 10).
+   */
+  private static Behavior<Command> sharded(String orderId, String tag, EventListener listener,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> new Order(ctx, orderId, tag, listener,
+        () -> shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()))));
   }
 
   public static String persistenceIdOf(String orderId) {
@@ -422,14 +443,17 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
   private final String orderId;
   private final Set<String> tags;
   private final EventListener listener;
+  private final Runnable whenDone;
 
-  private Order(ActorContext<Command> context, String orderId, String tag, EventListener listener) {
+  private Order(ActorContext<Command> context, String orderId, String tag, EventListener listener,
+      Runnable whenDone) {
     super(PersistenceId.of(ENTITY_KEY.name(), orderId),
         SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.1));
     this.context = context;
     this.orderId = orderId;
     this.tags = Set.of(tag);
     this.listener = listener;
+    this.whenDone = whenDone;
   }
 
   @Override
@@ -448,8 +472,11 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
     if (d instanceof Decision.Persist p) {
       long start = System.nanoTime();
       return Effect().persist(p.event())
-          .thenRun(after -> listener.persisted(persistenceId().id(), lastSequenceNumber(context), p.event(), after,
-              System.nanoTime() - start))
+          .thenRun(after -> {
+            listener.persisted(persistenceId().id(), lastSequenceNumber(context), p.event(), after,
+                System.nanoTime() - start);
+            if (after.isDone()) whenDone.run();
+          })
           .thenReply(command.replyTo(), after -> {
             log.debug("Order {}: {} (status {})", orderId, p.event().type(), after.status());
             return StatusReply.success(after);

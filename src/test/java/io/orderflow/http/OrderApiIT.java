@@ -6,13 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.orderflow.infra.NewPersistenceIds;
+import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -222,5 +231,41 @@ class OrderApiIT {
         "k-" + UUID.randomUUID());
     assertEquals(201, keyed.status(), keyed.body());
     assertEquals(before + 3, newIds.taken(), "an id the client chose or derived from its key is looked up");
+  }
+
+  @Test
+  @Order(9)
+  void anEntityLeavesMemoryWhenItsOrderIsDoneAndComesBackWhenAsked() throws Exception {
+    String url = stack.node().url("/api/orders");
+    String approved = Http.post(url, Fixtures.approvable(null)).json().get("order_id").asText();
+    String declined = Http.post(url, Fixtures.declinable(null)).json().get("order_id").asText();
+    String rejected = Http.post(url, Fixtures.rejectable(null)).json().get("order_id").asText();
+    for (String id : List.of(approved, declined, rejected)) {
+      Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
+    }
+    // A rejected order is done once refunded: its entity leaves after the refund's event.
+    Eventually.await(Duration.ofSeconds(15), "the three done orders' entities stopped", () -> {
+      Set<String> live = liveOrderEntities();
+      return !live.contains(approved) && !live.contains(declined) && !live.contains(rejected);
+    });
+    assertEquals(1, stack.db().count("SELECT count(*) FROM event_journal WHERE persistence_id = ? AND "
+        + "event_ser_manifest LIKE '%Refunded%'", "Order|" + rejected), "left after its refund");
+
+    // Asked again, the order is recovered from its journal, whole.
+    Http.Reply again = Http.post(url, Fixtures.approvable(approved));
+    assertEquals(201, again.status(), again.body());
+    assertEquals("Approved", again.json().get("status").asText(), again.body());
+    assertTrue(liveOrderEntities().contains(approved), "a command starts the entity again");
+    assertEquals(3, journaled(approved), "and adds nothing to its journal");
+  }
+
+  static Set<String> liveOrderEntities() throws Exception {
+    var system = stack.node().node.system();
+    ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(),
+            replyTo -> new GetShardRegionState(io.orderflow.order.Order.ENTITY_KEY, replyTo),
+            Duration.ofSeconds(5), system.scheduler())
+        .toCompletableFuture().get();
+    return state.getShards().stream().flatMap(s -> s.getEntityIds().stream()).collect(Collectors.toSet());
   }
 }

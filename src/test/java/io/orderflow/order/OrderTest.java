@@ -1,6 +1,7 @@
 package io.orderflow.order;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,6 +136,17 @@ class OrderTest {
     assertInstanceOf(Decision.Unchanged.class, Order.decide(refunded, new Order.RecordRefund("ref-1", null)));
     assertInstanceOf(Decision.Unchanged.class, Order.decide(refunded, new Order.RecordRefund("ref-2", null)));
     assertInstanceOf(Decision.Unchanged.class, Order.decide(refunded, new Order.Reject("again", null)));
+  }
+
+  @Test
+  void anOrderIsDoneOnceApprovedDeclinedOrRejectedAndRefunded() {
+    assertFalse(given().isDone());
+    assertFalse(given(CREATED).isDone());
+    assertFalse(given(CREATED, DEBITED).isDone());
+    assertTrue(given(CREATED, DEBITED, new Order.OrderApproved("o-1")).isDone());
+    assertTrue(given(CREATED, new Order.PaymentDeclined("o-1", "x")).isDone());
+    assertFalse(given(CREATED, DEBITED, REJECTED).isDone(), "its refund is still to come");
+    assertTrue(given(CREATED, DEBITED, REJECTED, new Order.PaymentRefunded("o-1", "ref-1")).isDone());
   }
 
   @Test
