@@ -482,13 +482,18 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
             return StatusReply.success(after);
           });
     }
-    if (d instanceof Decision.Refused r) {
-      try (var order = MDC.putCloseable("orderId", orderId)) {
-        log.info("Order {}: refused {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
-      }
-      return Effect().reply(command.replyTo(), StatusReply.error(r.reason()));
+    StatusReply<State> reply = d instanceof Decision.Refused r ? refused(command, r) : StatusReply.success(state);
+    // A done order never changes again: an entity started for a redelivery or a repeat leaves
+    // after answering it, as does one whose last write's acknowledgement was lost.
+    if (state.isDone()) return Effect().none().thenRun(s -> whenDone.run()).thenReply(command.replyTo(), s -> reply);
+    return Effect().reply(command.replyTo(), reply);
+  }
+
+  private StatusReply<State> refused(Command command, Decision.Refused r) {
+    try (var order = MDC.putCloseable("orderId", orderId)) {
+      log.info("Order {}: refused {}: {}", orderId, command.getClass().getSimpleName(), r.reason());
     }
-    return Effect().reply(command.replyTo(), StatusReply.success(state));
+    return StatusReply.error(r.reason());
   }
 
   @Override

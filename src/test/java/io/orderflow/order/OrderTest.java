@@ -150,6 +150,26 @@ class OrderTest {
   }
 
   @Test
+  void aDoneOrderNeverChangesAgainSoItsEntityMayStop() {
+    NewOrder other = new NewOrder("o-1", "c-2", "r-1", PHO.orderItems(), PHO.amount(), "USD");
+    List<Order.Command> commands = List.of(new Order.Create(PHO, 1L, null), new Order.Create(other, 1L, null),
+        new Order.Get(null), new Order.RecordPaymentDebited("pay-2", null), new Order.RecordPaymentDeclined("x", null),
+        new Order.Approve(null), new Order.Reject("x", null), new Order.RecordRefund("ref-2", null));
+    List<Order.State> done = List.of(given(CREATED, DEBITED, new Order.OrderApproved("o-1")),
+        given(CREATED, new Order.PaymentDeclined("o-1", "x")),
+        given(CREATED, DEBITED, REJECTED, new Order.PaymentRefunded("o-1", "ref-1")));
+    for (Order.State s : done) {
+      assertTrue(s.isDone());
+      for (Order.Command c : commands) {
+        for (Order.Command sent : List.of(c, fromClient("e-9", c))) {
+          Decision d = Order.decide(s, sent);
+          assertFalse(d instanceof Decision.Persist, s.status() + " persisted on " + sent + ": " + d);
+        }
+      }
+    }
+  }
+
+  @Test
   void onlyARejectedOrderIsRefunded() {
     Order.State declined = given(CREATED, new Order.PaymentDeclined("o-1", "x"));
     assertTrue(rejected(Order.decide(declined, new Order.RecordRefund("ref-1", null))).contains("is Declined"),
