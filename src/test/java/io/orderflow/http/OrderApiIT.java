@@ -243,13 +243,13 @@ class OrderApiIT {
     for (String id : List.of(approved, declined, rejected)) {
       Fixtures.awaitFinal(stack.node().url(""), id, Duration.ofSeconds(30));
     }
-    // A rejected order is done once refunded: its entity leaves after the refund's event.
+    // A rejected order is done once refunded (OrderTest): it is the refund's event that stops it.
     Eventually.await(Duration.ofSeconds(15), "the three done orders' entities stopped", () -> {
       Set<String> live = liveOrderEntities();
       return !live.contains(approved) && !live.contains(declined) && !live.contains(rejected);
     });
     assertEquals(1, stack.db().count("SELECT count(*) FROM event_journal WHERE persistence_id = ? AND "
-        + "event_ser_manifest LIKE '%Refunded%'", "Order|" + rejected), "left after its refund");
+        + "event_ser_manifest LIKE '%Refunded%'", "Order|" + rejected), "the rejected order was refunded");
 
     // Asked again, the entity is recovered from its journal, whole, answers, and leaves again.
     Http.Reply again = Http.post(url, Fixtures.approvable(approved));
