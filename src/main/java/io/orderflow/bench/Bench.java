@@ -70,6 +70,10 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--nats-pid", description = "nats-server's process (default: the one listening on the NATS port)")
   Long natsPid;
 
+  @Option(names = "--warmup-seconds", description = "post orders for this long first, on the same connections, and count "
+      + "none of them (default ${DEFAULT-VALUE}, as the baseline's): this client is JIT-compiled on the way, wrk is C")
+  int warmupSeconds = 2;
+
   @Option(names = "--drain-seconds", description = "how long to wait for final events after the last accept (default ${DEFAULT-VALUE})")
   int drainSeconds = 120;
 
@@ -87,81 +91,59 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
     progress("CPU measured for node pid %s, PostgreSQL pid %s (with its backends), nats-server pid %s",
         node == null ? "?" : node.pid(), db == null ? "?" : db.pid(), broker == null ? "?" : broker.pid());
 
-    Map<String, Long> sentAt = new ConcurrentHashMap<>();
-    Map<String, Long> finalAt = new ConcurrentHashMap<>();
-    List<Long> acceptNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger errors = new AtomicInteger();
-    AtomicLong lastAccept = new AtomicLong();
-    AtomicLong lastFinal = new AtomicLong();
-
+    Phase warmUp = new Phase(rate == null ? Integer.MAX_VALUE : (int) Math.ceil(warmupSeconds * rate),
+        TimeUnit.SECONDS.toNanos(warmupSeconds));
+    Phase measured = new Phase(orders, Long.MAX_VALUE);
     try (Connection nc = Nats.connect(nats)) {
       Dispatcher d = nc.createDispatcher(m -> {
         String id = m.hasHeaders() ? m.getHeaders().getFirst("Aggregate-Id") : null;
-        if (id != null && sentAt.containsKey(id) && finalAt.putIfAbsent(id, System.nanoTime()) == null) {
-          lastFinal.set(System.nanoTime());
-        }
+        if (id != null && !measured.finished(id)) warmUp.finished(id);
       });
       FINAL_SUBJECTS.forEach(d::subscribe);
       nc.flush(Duration.ofSeconds(5));
 
       byte[] sample = sampleOrder();
-      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker)};
-      CountDownLatch done = new CountDownLatch(orders);
-      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-      ticker.scheduleAtFixedRate(() -> progress("posted %d, accepted %d, final %d, errors %d",
-          orders - done.getCount(), acceptNanos.size(), finalAt.size(), errors.get()), 1, 1, TimeUnit.SECONDS);
-
-      // C connections, each a thread posting in turn. Closed loop: each posts its next order as
-      // soon as the last is answered. Open loop: orders are due at fixed times (rate R); a thread
-      // takes the next due one, and its clock starts when it was due, so queueing counts.
-      AtomicInteger next = new AtomicInteger();
-      long start = System.nanoTime();
+      CountDownLatch warmedUp = new CountDownLatch(concurrency);
+      CountDownLatch go = new CountDownLatch(1);
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < concurrency; t++) {
         Thread thread = new Thread(() -> {
           try (PlainHttpClient client = new PlainHttpClient(base)) {
-            for (int i = next.getAndIncrement(); i < orders; i = next.getAndIncrement()) {
-              long due = rate == null ? System.nanoTime() : start + (long) (i * 1e9 / rate);
-              long wait = due - System.nanoTime();
-              if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-              String id = "bench-" + UUID.randomUUID();
-              sentAt.put(id, due);
-              int status;
-              try {
-                status = client.post("/api/orders", withId(sample, id));
-              } catch (Exception e) {
-                status = -1;
-              }
-              long now = System.nanoTime();
-              if (status == 201) {
-                acceptNanos.add(now - due);
-                lastAccept.accumulateAndGet(now, Math::max);
-              } else {
-                errors.incrementAndGet();
-                sentAt.remove(id);
-              }
-              done.countDown();
-            }
+            warmUp.post(client, sample);
+            warmedUp.countDown();
+            go.await();
+            measured.post(client, sample);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
         }, "bench-client-" + t);
         threads.add(thread);
-        thread.start();
       }
-      done.await();
-      long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
-      while (finalAt.size() < acceptNanos.size() && System.nanoTime() < drainUntil) Thread.sleep(50);
+      if (warmupSeconds > 0) progress("warm-up: %ds of orders on the same connections, not counted", warmupSeconds);
+      warmUp.begin();
+      threads.forEach(Thread::start);
+      warmedUp.await();
+      warmUp.awaitFinal(TimeUnit.SECONDS.toNanos(drainSeconds)); // the measured run starts from a drained pipeline
+
+      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+      ticker.scheduleAtFixedRate(() -> progress("posted %d, accepted %d, final %d, errors %d",
+          measured.posted(), measured.acceptNanos.size(), measured.finalAt.size(), measured.errors.get()),
+          1, 1, TimeUnit.SECONDS);
+      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker)};
+      measured.begin();
+      go.countDown();
+      for (Thread t : threads) t.join();
+      measured.awaitFinal(TimeUnit.SECONDS.toNanos(drainSeconds));
       double[] cpuAfter = {cpu(node), cpu(db), cpu(broker)};
       ticker.shutdownNow();
 
-      int accepted = acceptNanos.size();
-      int completed = finalAt.size();
-      errors.addAndGet(accepted - completed); // accepted but not finished in time
-      double acceptSeconds = Math.max(1e-9, (lastAccept.get() - start) / 1e9);
-      double completeSeconds = Math.max(1e-9, (lastFinal.get() - start) / 1e9);
-      long[] accept = acceptNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-      long[] e2e = finalAt.entrySet().stream().mapToLong(e -> e.getValue() - sentAt.get(e.getKey())).sorted().toArray();
+      int accepted = measured.acceptNanos.size();
+      int completed = measured.finalAt.size();
+      int errors = measured.errors.get() + accepted - completed; // accepted but not finished in time
+      double acceptSeconds = Math.max(1e-9, (measured.lastAccept.get() - measured.start) / 1e9);
+      double completeSeconds = Math.max(1e-9, (measured.lastFinal.get() - measured.start) / 1e9);
+      long[] accept = measured.acceptLatencies();
+      long[] e2e = measured.endToEndLatencies();
 
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("orders", orders);
@@ -176,15 +158,100 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       out.put("baseline_commits_per_s", round(baseline));
       out.put("accept_ratio", round3(accepted / acceptSeconds / baseline));
       out.put("complete_ratio", round3(completed / completeSeconds / baseline));
-      // CPU from the first post until the last order finished, per finished order.
+      // CPU from the first measured post until the last order finished, per finished order.
       out.put("node_cpu_ms_per_order", perOrder(cpuBefore[0], cpuAfter[0], completed));
       out.put("db_cpu_ms_per_order", perOrder(cpuBefore[1], cpuAfter[1], completed));
       out.put("nats_cpu_ms_per_order", perOrder(cpuBefore[2], cpuAfter[2], completed));
-      out.put("errors", errors.get());
+      out.put("errors", errors);
+      // Shown, not hidden: what the uncounted warm-up saw.
+      out.put("warmup_orders", warmUp.acceptNanos.size());
+      out.put("warmup_e2e_p99_ms", ms(percentile(warmUp.endToEndLatencies(), 99)));
+      out.put("warmup_errors", warmUp.errors.get());
       // The one line on stdout: the result.
       System.out.println(Json.MAPPER.copy().setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
           .writeValueAsString(out));
-      return errors.get() == 0 ? 0 : 1;
+      return errors == 0 ? 0 : 1;
+    }
+  }
+
+  /**
+   * One stretch of posting: up to {@code count} orders, none posted after {@code length} from its
+   * begin. The connections' threads share it. Closed loop: each posts its next order as soon as
+   * the last is answered. Open loop: orders are due at fixed times (rate R); a thread takes the
+   * next due one, and its clock starts when it was due, so queueing counts.
+   */
+  private final class Phase {
+    final int count;
+    final long length;
+    final AtomicInteger next = new AtomicInteger();
+    final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    final Map<String, Long> finalAt = new ConcurrentHashMap<>();
+    final List<Long> acceptNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger errors = new AtomicInteger();
+    final AtomicLong lastAccept = new AtomicLong();
+    final AtomicLong lastFinal = new AtomicLong();
+    volatile long start;
+
+    Phase(int count, long length) {
+      this.count = count;
+      this.length = length;
+    }
+
+    void begin() {
+      start = System.nanoTime();
+      lastAccept.set(start);
+      lastFinal.set(start);
+    }
+
+    int posted() {
+      return Math.min(next.get(), count);
+    }
+
+    void post(PlainHttpClient client, byte[] sample) throws InterruptedException {
+      for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+        long due = rate == null ? System.nanoTime() : start + (long) (i * 1e9 / rate);
+        if (due - start >= length) return;
+        long wait = due - System.nanoTime();
+        if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+        String id = "bench-" + UUID.randomUUID();
+        sentAt.put(id, due);
+        int status;
+        try {
+          status = client.post("/api/orders", withId(sample, id));
+        } catch (Exception e) {
+          status = -1;
+        }
+        long now = System.nanoTime();
+        if (status == 201) {
+          acceptNanos.add(now - due);
+          lastAccept.accumulateAndGet(now, Math::max);
+        } else {
+          errors.incrementAndGet();
+          sentAt.remove(id);
+        }
+      }
+    }
+
+    /** Records the final event of one of this phase's orders; false when the order is not one. */
+    boolean finished(String id) {
+      if (!sentAt.containsKey(id)) return false;
+      if (finalAt.putIfAbsent(id, System.nanoTime()) == null) lastFinal.set(System.nanoTime());
+      return true;
+    }
+
+    void awaitFinal(long timeoutNanos) throws InterruptedException {
+      long until = System.nanoTime() + timeoutNanos;
+      while (finalAt.size() < acceptNanos.size() && System.nanoTime() < until) Thread.sleep(50);
+    }
+
+    long[] acceptLatencies() {
+      synchronized (acceptNanos) {
+        return acceptNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      }
+    }
+
+    long[] endToEndLatencies() {
+      return finalAt.entrySet().stream().mapToLong(e -> e.getValue() - sentAt.get(e.getKey())).sorted().toArray();
     }
   }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class BenchIT {
   static final List<String> KEYS = List.of("orders", "concurrency", "rate", "accepted_per_s", "completed_per_s",
       "accept_p50_ms", "accept_p99_ms", "e2e_p50_ms", "e2e_p99_ms", "baseline_commits_per_s", "accept_ratio",
-      "complete_ratio", "node_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order", "errors");
+      "complete_ratio", "node_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order", "errors", "warmup_orders", "warmup_e2e_p99_ms", "warmup_errors");
 
   @Test
   void printsOneJsonLineWithEveryKeyAndNoErrors() throws Exception {
@@ -32,7 +32,7 @@ class BenchIT {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       try {
         exit = Cli.run("bench", "--url", node.url(""), "--orders", "30", "--concurrency", "4",
-            "--nats", nats.url(), "--db-url", db.url, "--baseline-seconds", "1", "--drain-seconds", "30");
+            "--nats", nats.url(), "--db-url", db.url, "--baseline-seconds", "1", "--warmup-seconds", "1", "--drain-seconds", "30");
       } finally {
         System.setOut(original);
       }
@@ -53,7 +53,12 @@ class BenchIT {
         assertTrue(result.get(cpu).asDouble() > 0, cpu + " measured: " + result.get(cpu));
       }
       assertTrue(result.get("e2e_p99_ms").asDouble() >= result.get("e2e_p50_ms").asDouble());
-      assertEquals(30, db.count("SELECT count(*) FROM orders WHERE order_id LIKE 'bench-%'"), "the orders are real");
+      // The warm-up posts real orders for a second before the 30 counted ones, and says how many.
+      int warmUp = result.get("warmup_orders").asInt();
+      assertTrue(warmUp > 0, "the warm-up posted orders: " + warmUp);
+      assertEquals(0, result.get("warmup_errors").asInt());
+      assertEquals(30 + warmUp, db.count("SELECT count(*) FROM orders WHERE order_id LIKE 'bench-%'"),
+          "the orders are real, the warm-up's and the counted ones");
     }
   }
 }
