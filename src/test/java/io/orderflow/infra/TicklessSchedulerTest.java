@@ -1,0 +1,164 @@
+package io.orderflow.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.Scheduler;
+import org.apache.pekko.actor.SchedulerException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.dispatch.ExecutionContexts;
+import org.apache.pekko.event.NoLogging;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import scala.concurrent.ExecutionContextExecutorService;
+import scala.concurrent.duration.FiniteDuration;
+
+/** The scheduler the node runs with: what Pekko's timers rely on, on real threads and clocks. */
+class TicklessSchedulerTest {
+  private final ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "executor-under-test"));
+  private final ExecutionContextExecutorService executor = ExecutionContexts.fromExecutorService(pool);
+  private final TicklessScheduler scheduler = new TicklessScheduler(ConfigFactory.empty(), NoLogging.getInstance(),
+      r -> new Thread(r, "timer-under-test"));
+
+  @AfterEach
+  void stop() {
+    scheduler.close();
+    pool.shutdownNow();
+  }
+
+  @Test
+  void aTaskRunsOnceOnItsExecutorNotBeforeItIsDue() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    List<String> threads = new CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+    long[] at = new long[1];
+    Cancellable c = scheduler.scheduleOnce(millis(100), () -> {
+      at[0] = System.nanoTime();
+      threads.add(Thread.currentThread().getName());
+      ran.countDown();
+    }, executor);
+    assertTrue(ran.await(5, TimeUnit.SECONDS), "the task ran");
+    assertTrue(at[0] - start >= TimeUnit.MILLISECONDS.toNanos(100), "not before its delay");
+    assertEquals(List.of("executor-under-test"), threads);
+    assertFalse(c.cancel(), "a task that ran cannot be cancelled");
+    assertFalse(c.isCancelled());
+  }
+
+  @Test
+  void aCancelledTaskNeverRuns() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Cancellable c = scheduler.scheduleOnce(millis(100), runs::incrementAndGet, executor);
+    assertTrue(c.cancel());
+    assertTrue(c.isCancelled());
+    assertFalse(c.cancel(), "cancelled once");
+    Thread.sleep(300);
+    assertEquals(0, runs.get());
+  }
+
+  @Test
+  void aRepeatingTaskRepeatsWithoutOverlappingItselfUntilCancelled() throws Exception {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger runs = new AtomicInteger();
+    CountDownLatch five = new CountDownLatch(5);
+    // Each run takes longer than the interval: the next one waits for it.
+    Cancellable c = scheduler.scheduleAtFixedRate(millis(0), millis(5), () -> {
+      if (running.incrementAndGet() > 1) overlaps.incrementAndGet();
+      sleep(20);
+      running.decrementAndGet();
+      runs.incrementAndGet();
+      five.countDown();
+    }, executor);
+    assertTrue(five.await(5, TimeUnit.SECONDS), "five runs");
+    assertTrue(c.cancel());
+    Thread.sleep(100); // a run under way when cancelled may finish
+    int after = runs.get();
+    Thread.sleep(200);
+    assertEquals(after, runs.get(), "no run after the cancel");
+    assertEquals(0, overlaps.get(), "never two runs at once");
+  }
+
+  @Test
+  void aRepeatingTaskWhoseTargetStoppedStops() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    scheduler.scheduleAtFixedRate(millis(0), millis(10), () -> {
+      runs.incrementAndGet();
+      throw new SchedulerException("timer active for terminated actor"); // what Pekko's actor-target task throws
+    }, executor);
+    Thread.sleep(300);
+    assertEquals(1, runs.get());
+  }
+
+  @Test
+  void closingRunsThePendingTasksMarkedToRunOnCloseAndNoOthers() {
+    AtomicInteger onClose = new AtomicInteger();
+    AtomicInteger plain = new AtomicInteger();
+    scheduler.scheduleOnce(millis(60_000), (Scheduler.TaskRunOnClose) onClose::incrementAndGet, executor);
+    scheduler.scheduleOnce(millis(60_000), plain::incrementAndGet, executor);
+    Cancellable cancelled = scheduler.scheduleOnce(millis(60_000),
+        (Scheduler.TaskRunOnClose) onClose::incrementAndGet, executor);
+    cancelled.cancel();
+    scheduler.close();
+    assertEquals(1, onClose.get(), "the pending one marked to run on close, not the cancelled one");
+    assertEquals(0, plain.get());
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> scheduler.scheduleOnce(millis(1), plain::incrementAndGet, executor));
+    assertTrue(e.getMessage().contains("after timer shutdown"), e.getMessage());
+  }
+
+  @Test
+  void pekkoRunsOnItTimersAndAskTimeoutsIncluded() throws Exception {
+    ActorTestKit kit = ActorTestKit.create("tickless", ConfigFactory.parseString(
+        "pekko.actor.provider = local\n"
+            + "pekko.scheduler.implementation = \"" + TicklessScheduler.class.getName() + "\""));
+    try {
+      assertInstanceOf(TicklessScheduler.class, kit.system().classicSystem().scheduler());
+      ActorRef<String> timed = kit.spawn(Behaviors.<String>withTimers(timers -> Behaviors.receive(String.class)
+          .onMessageEquals("start", () -> {
+            timers.startSingleTimer("tick", Duration.ofMillis(50));
+            return Behaviors.same();
+          })
+          .onMessageEquals("tick", () -> Behaviors.stopped())
+          .build()));
+      timed.tell("start");
+      kit.createTestProbe().expectTerminated(timed, Duration.ofSeconds(5));
+
+      ActorRef<String> silent = kit.spawn(Behaviors.ignore());
+      CompletionStage<String> answer = AskPattern.ask(silent, replyTo -> "hello", Duration.ofMillis(100),
+          kit.scheduler());
+      Throwable failure = answer.handle((ok, error) -> error).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertInstanceOf(java.util.concurrent.TimeoutException.class, failure, "the ask timed out");
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  private static FiniteDuration millis(long ms) {
+    return FiniteDuration.create(ms, TimeUnit.MILLISECONDS);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
