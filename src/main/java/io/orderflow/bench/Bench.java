@@ -123,6 +123,8 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       warmUp.begin();
       threads.forEach(Thread::start);
       warmedUp.await();
+      if (warmupSeconds > 0) progress("warm-up: %d orders accepted, %d final; waiting for the rest",
+          warmUp.acceptNanos.size(), warmUp.finalAt.size());
       warmUp.awaitFinal(TimeUnit.SECONDS.toNanos(drainSeconds)); // the measured run starts from a drained pipeline
 
       ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
@@ -137,13 +139,13 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       double[] cpuAfter = {cpu(node), cpu(db), cpu(broker)};
       ticker.shutdownNow();
 
-      int accepted = measured.acceptNanos.size();
-      int completed = measured.finalAt.size();
+      long[] accept = measured.acceptLatencies();
+      long[] e2e = measured.endToEndLatencies();
+      int accepted = accept.length;
+      int completed = e2e.length;
       int errors = measured.errors.get() + accepted - completed; // accepted but not finished in time
       double acceptSeconds = Math.max(1e-9, (measured.lastAccept.get() - measured.start) / 1e9);
       double completeSeconds = Math.max(1e-9, (measured.lastFinal.get() - measured.start) / 1e9);
-      long[] accept = measured.acceptLatencies();
-      long[] e2e = measured.endToEndLatencies();
 
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("orders", orders);
@@ -250,8 +252,10 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       }
     }
 
+    /** Of the accepted orders: one answered otherwise left sentAt, even if its final event came. */
     long[] endToEndLatencies() {
-      return finalAt.entrySet().stream().mapToLong(e -> e.getValue() - sentAt.get(e.getKey())).sorted().toArray();
+      return finalAt.entrySet().stream().filter(e -> sentAt.containsKey(e.getKey()))
+          .mapToLong(e -> e.getValue() - sentAt.get(e.getKey())).sorted().toArray();
     }
   }
 

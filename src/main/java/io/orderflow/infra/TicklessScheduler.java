@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.SchedulerException;
@@ -23,21 +24,26 @@ import scala.concurrent.duration.FiniteDuration;
  * {@code tick-duration} whether a task is due or not, 50 times a second at 20 ms; on a 2-core VM
  * each wake-up costs about 0.1 ms of CPU, a quarter of what an idle node spends. Behaves as
  * Pekko's does: a task runs on the executor it was scheduled with, a repeating one is due again
- * an interval after its last due time (never overlapping itself) and stops when it throws, and
- * {@link Scheduler.TaskRunOnClose} tasks still pending run when the actor system stops.
+ * an interval after its last due time (never overlapping itself) and stops when it throws, pending
+ * one-off {@link Scheduler.TaskRunOnClose} tasks run when the actor system stops, and scheduling
+ * after that throws what Pekko's own timers expect to stop on.
  */
 public final class TicklessScheduler implements Scheduler, Closeable {
   private static final int SCHEDULED = 0;
   private static final int EXECUTED = 1;
   private static final int CANCELLED = 2;
+  /** Pekko's wheel refuses delays beyond Int.MaxValue ticks; this is that limit at its default 10 ms tick. */
+  private static final long MAX_DELAY_NANOS = Integer.MAX_VALUE * 10_000_000L;
 
   private final ScheduledThreadPoolExecutor timer;
   private final LoggingAdapter log;
+  private final long shutdownTimeoutNanos;
   private final Set<Timer> runOnClose = ConcurrentHashMap.newKeySet();
 
   /** The constructor Pekko calls: (config, log, thread factory). */
   public TicklessScheduler(Config config, LoggingAdapter log, ThreadFactory threadFactory) {
     this.log = log;
+    this.shutdownTimeoutNanos = config.getDuration("pekko.scheduler.shutdown-timeout").toNanos();
     this.timer = new ScheduledThreadPoolExecutor(1, threadFactory);
     // Every ask schedules its timeout and cancels it when answered: drop those from the queue.
     timer.setRemoveOnCancelPolicy(true);
@@ -47,16 +53,21 @@ public final class TicklessScheduler implements Scheduler, Closeable {
 
   @Override
   public Cancellable scheduleOnce(FiniteDuration delay, Runnable task, ExecutionContext executor) {
-    return new Timer(task, executor, 0).arm(delay.toNanos());
+    return new Timer(task, executor, 0).arm(checked(delay));
   }
 
   @Override
   public Cancellable schedule(FiniteDuration initialDelay, FiniteDuration interval, Runnable task,
       ExecutionContext executor) {
-    if (interval.toNanos() <= 0) {
-      throw new IllegalArgumentException("a repeating task needs an interval above 0, not " + interval);
-    }
-    return new Timer(task, executor, interval.toNanos()).arm(initialDelay.toNanos());
+    return new Timer(task, executor, checkedInterval(interval)).arm(checked(initialDelay));
+  }
+
+  /** Pekko builds this on {@link #scheduleOnce}; a delay of 0 would loop without pause. */
+  @Override
+  public Cancellable scheduleWithFixedDelay(FiniteDuration initialDelay, FiniteDuration delay, Runnable task,
+      ExecutionContext executor) {
+    checkedInterval(delay);
+    return Scheduler.super.scheduleWithFixedDelay(initialDelay, delay, task, executor);
   }
 
   /** Timers are kept in nanoseconds; the operating system wakes the thread to about a millisecond. */
@@ -65,9 +76,15 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     return 1000;
   }
 
+  /** Lets a task being handed over finish, drops the rest, and runs the one-off tasks marked to run on close. */
   @Override
   public void close() {
-    timer.shutdownNow();
+    timer.shutdown();
+    try {
+      timer.awaitTermination(shutdownTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (Timer t : runOnClose) {
       if (t.state.compareAndSet(SCHEDULED, EXECUTED)) {
         try {
@@ -82,36 +99,66 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     runOnClose.clear();
   }
 
+  private static long checked(FiniteDuration delay) {
+    long nanos = Math.max(0, delay.toNanos());
+    if (nanos > MAX_DELAY_NANOS) {
+      throw new IllegalArgumentException("Task scheduled with [" + delay.toSeconds()
+          + "] seconds delay, which is too far in future, maximum delay is [" + MAX_DELAY_NANOS / 1_000_000_000L
+          + "] seconds");
+    }
+    return nanos;
+  }
+
+  private static long checkedInterval(FiniteDuration interval) {
+    if (interval.toNanos() <= 0) {
+      throw new IllegalArgumentException("Task scheduled with [" + interval
+          + "] delay, which means creating an infinite loop. The expected delay must be greater than 0.");
+    }
+    return checked(interval);
+  }
+
+  private static IllegalStateException shutDown() {
+    String message = "cannot enqueue after timer shutdown";
+    return new IllegalStateException(message, new SchedulerException(message));
+  }
+
   /** One scheduled task, and what cancels it. */
   private final class Timer implements Cancellable, Runnable {
     final Runnable task;
     final ExecutionContext executor;
     final long interval; // 0: once
     final AtomicInteger state = new AtomicInteger(SCHEDULED);
-    private long due; // a repeating task's next due time; only its own runs touch it
-    private volatile ScheduledFuture<?> pending;
+    private final AtomicReference<ScheduledFuture<?>> pending = new AtomicReference<>();
+    private final boolean runsOnClose;
+    private long due; // a repeating task's next due time; only its own runs touch it after arm
 
     Timer(Runnable task, ExecutionContext executor, long interval) {
       this.task = task;
       this.executor = executor;
       this.interval = interval;
+      this.runsOnClose = interval == 0 && task instanceof Scheduler.TaskRunOnClose; // as Pekko's: one-off tasks only
     }
 
     Timer arm(long delayNanos) {
-      if (task instanceof Scheduler.TaskRunOnClose) runOnClose.add(this);
-      due = System.nanoTime() + Math.max(0, delayNanos);
-      enqueue(delayNanos);
+      if (runsOnClose) runOnClose.add(this);
+      due = System.nanoTime() + delayNanos;
+      enqueue(delayNanos, true);
       return this;
     }
 
-    private void enqueue(long delayNanos) {
+    private void enqueue(long delayNanos, boolean first) {
+      ScheduledFuture<?> f;
       try {
-        pending = timer.schedule(this, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        runOnClose.remove(this);
-        throw new IllegalStateException("cannot enqueue after timer shutdown", e);
+        f = timer.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        if (runsOnClose) runOnClose.remove(this);
+        if (state.compareAndSet(SCHEDULED, CANCELLED)) throw shutDown();
+        return; // close() ran it already
       }
-      if (state.get() == CANCELLED) pending.cancel(false); // cancelled while being enqueued
+      // A first run may already have armed the next one: never put its future back over it.
+      if (first) pending.compareAndSet(null, f);
+      else pending.set(f);
+      if (state.get() == CANCELLED) f.cancel(false); // cancelled while being enqueued
     }
 
     /** On the timer thread: hand the task to its executor. */
@@ -119,34 +166,39 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     public void run() {
       if (interval == 0) {
         if (!state.compareAndSet(SCHEDULED, EXECUTED)) return;
-        runOnClose.remove(this);
+        if (runsOnClose) runOnClose.remove(this);
         execute(task);
-      } else if (state.get() == SCHEDULED) {
-        execute(this::runAndRearm);
+      } else if (state.get() == SCHEDULED && !execute(this::runAndRearm)) {
+        state.compareAndSet(SCHEDULED, EXECUTED); // its executor refused: the timer ends
       }
     }
 
-    private void execute(Runnable r) {
+    private boolean execute(Runnable r) {
       try {
         executor.execute(r);
+        return true;
       } catch (RuntimeException e) {
         executor.reportFailure(e);
+        return false;
       }
     }
 
     private void runAndRearm() {
+      if (state.get() != SCHEDULED) return; // cancelled after it was handed over
       try {
         task.run();
       } catch (SchedulerException stopped) {
-        state.set(EXECUTED); // its target actor has stopped: so does the timer
-        runOnClose.remove(this);
+        state.compareAndSet(SCHEDULED, EXECUTED); // its target actor has stopped: so does the timer
         return;
+      } catch (RuntimeException | Error e) {
+        state.compareAndSet(SCHEDULED, EXECUTED); // as Pekko's: a task that throws is not repeated
+        throw e;
       }
       if (state.get() != SCHEDULED) return;
       due += interval;
       try {
-        enqueue(Math.max(due - System.nanoTime(), 1));
-      } catch (IllegalStateException shutDown) {
+        enqueue(Math.max(due - System.nanoTime(), 1), false);
+      } catch (IllegalStateException closed) {
         // the actor system is stopping
       }
     }
@@ -154,8 +206,8 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     @Override
     public boolean cancel() {
       if (!state.compareAndSet(SCHEDULED, CANCELLED)) return false;
-      runOnClose.remove(this);
-      ScheduledFuture<?> p = pending;
+      if (runsOnClose) runOnClose.remove(this);
+      ScheduledFuture<?> p = pending.get();
       if (p != null) p.cancel(false);
       return true;
     }
