@@ -22,8 +22,9 @@ import scala.concurrent.duration.FiniteDuration;
  * Pekko's scheduler without a tick ({@code pekko.scheduler.implementation}, cluster.conf): one
  * timer thread that sleeps until the next task is due. Pekko's own wheel wakes every
  * {@code tick-duration} whether a task is due or not, 50 times a second at 20 ms; on a 2-core VM
- * each wake-up costs about 0.1 ms of CPU, a quarter of what an idle node spends. Behaves as
- * Pekko's does: a task runs on the executor it was scheduled with, a repeating one is due again
+ * each wake-up costs about 0.1 ms of CPU. Here {@code tick-duration} is only the grid that due
+ * times are rounded up to, as the wheel rounds them, so that timers due close together are
+ * handed to their executors in one wake-up. Behaves as Pekko's does: a task runs on the executor it was scheduled with, a repeating one is due again
  * an interval after its last due time (never overlapping itself) and stops when it throws, pending
  * one-off {@link Scheduler.TaskRunOnClose} tasks run when the actor system stops, and scheduling
  * after that throws what Pekko's own timers expect to stop on.
@@ -38,12 +39,16 @@ public final class TicklessScheduler implements Scheduler, Closeable {
   private final ScheduledThreadPoolExecutor timer;
   private final LoggingAdapter log;
   private final long shutdownTimeoutNanos;
+  /** Due times are rounded up to this grid (tick-duration), so timers due close together wake it once. */
+  private final long gridNanos;
+  private final long origin = System.nanoTime();
   private final Set<Timer> runOnClose = ConcurrentHashMap.newKeySet();
 
   /** The constructor Pekko calls: (config, log, thread factory). */
   public TicklessScheduler(Config config, LoggingAdapter log, ThreadFactory threadFactory) {
     this.log = log;
     this.shutdownTimeoutNanos = config.getDuration("pekko.scheduler.shutdown-timeout").toNanos();
+    this.gridNanos = Math.max(1, config.getDuration("pekko.scheduler.tick-duration").toNanos());
     this.timer = new ScheduledThreadPoolExecutor(1, threadFactory);
     // Every ask schedules its timeout and cancels it when answered: drop those from the queue.
     timer.setRemoveOnCancelPolicy(true);
@@ -99,6 +104,17 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     runOnClose.clear();
   }
 
+  private long onGrid(long delayNanos) {
+    return onGrid(System.nanoTime(), delayNanos, origin, gridNanos);
+  }
+
+  /** The delay from now to the first grid point at or after now + delay; none for a task due at once. */
+  static long onGrid(long now, long delayNanos, long origin, long gridNanos) {
+    if (delayNanos <= 0) return 0;
+    long sinceOrigin = now + delayNanos - origin;
+    return origin + ((sinceOrigin + gridNanos - 1) / gridNanos) * gridNanos - now;
+  }
+
   private static long checked(FiniteDuration delay) {
     long nanos = Math.max(0, delay.toNanos());
     if (nanos > MAX_DELAY_NANOS) {
@@ -149,7 +165,7 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     private void enqueue(long delayNanos, boolean first) {
       ScheduledFuture<?> f;
       try {
-        f = timer.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+        f = timer.schedule(this, onGrid(delayNanos), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closed) {
         if (runsOnClose) runOnClose.remove(this);
         if (state.compareAndSet(SCHEDULED, CANCELLED)) throw shutDown();

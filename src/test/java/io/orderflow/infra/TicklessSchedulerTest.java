@@ -62,6 +62,17 @@ class TicklessSchedulerTest {
   }
 
   @Test
+  void dueTimesAreRoundedUpToTheGridSoTimersDueTogetherWakeItOnce() {
+    long origin = 1_000, grid = 20;
+    // Due at 1,000 + 5 + 10 = 1,015 and 1,000 + 5 + 12 = 1,017: both at the grid point 1,020.
+    assertEquals(15, TicklessScheduler.onGrid(origin + 5, 10, origin, grid));
+    assertEquals(15, TicklessScheduler.onGrid(origin + 5, 12, origin, grid));
+    assertEquals(20, TicklessScheduler.onGrid(origin, 20, origin, grid), "on a grid point: not later");
+    assertEquals(21, TicklessScheduler.onGrid(origin + 19, 2, origin, grid), "never earlier than due");
+    assertEquals(0, TicklessScheduler.onGrid(origin + 7, 0, origin, grid), "due at once: at once");
+  }
+
+  @Test
   void aCancelledTaskNeverRuns() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     Cancellable c = scheduler.scheduleOnce(millis(100), runs::incrementAndGet, executor);
