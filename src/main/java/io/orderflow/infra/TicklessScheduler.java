@@ -24,8 +24,9 @@ import scala.concurrent.duration.FiniteDuration;
  * {@code tick-duration} whether a task is due or not, 50 times a second at 20 ms; on a 2-core VM
  * each wake-up costs about 0.1 ms of CPU. Here {@code tick-duration} is only the grid that due
  * times are rounded up to, as the wheel rounds them, so that timers due close together are
- * handed to their executors in one wake-up. Behaves as Pekko's does: a task runs on the executor it was scheduled with, a repeating one is due again
- * an interval after its last due time (never overlapping itself) and stops when it throws, pending
+ * handed to their executors in one wake-up. Behaves as Pekko's does: a task runs on the executor
+ * it was scheduled with, at the first grid point at or after its due time; a repeating one is due
+ * again an interval after its last due time (never overlapping itself) and stops when it throws; pending
  * one-off {@link Scheduler.TaskRunOnClose} tasks run when the actor system stops, and scheduling
  * after that throws what Pekko's own timers expect to stop on.
  */
@@ -75,10 +76,10 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     return Scheduler.super.scheduleWithFixedDelay(initialDelay, delay, task, executor);
   }
 
-  /** Timers are kept in nanoseconds; the operating system wakes the thread to about a millisecond. */
+  /** A repeating task runs at most once per grid point (Pekko's cluster checks this against its own ticks). */
   @Override
   public double maxFrequency() {
-    return 1000;
+    return 1e9 / gridNanos;
   }
 
   /** Lets a task being handed over finish, drops the rest, and runs the one-off tasks marked to run on close. */
@@ -104,15 +105,13 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     runOnClose.clear();
   }
 
-  private long onGrid(long delayNanos) {
-    return onGrid(System.nanoTime(), delayNanos, origin, gridNanos);
-  }
-
-  /** The delay from now to the first grid point at or after now + delay; none for a task due at once. */
-  static long onGrid(long now, long delayNanos, long origin, long gridNanos) {
-    if (delayNanos <= 0) return 0;
-    long sinceOrigin = now + delayNanos - origin;
-    return origin + ((sinceOrigin + gridNanos - 1) / gridNanos) * gridNanos - now;
+  /**
+   * The first grid point at or after {@code at} (a System.nanoTime() at or after {@code origin}).
+   * Differences only, so it holds when nanoTime wraps.
+   */
+  static long gridPoint(long at, long origin, long gridNanos) {
+    long since = at - origin;
+    return origin + (since / gridNanos + (since % gridNanos == 0 ? 0 : 1)) * gridNanos;
   }
 
   private static long checked(FiniteDuration delay) {
@@ -158,14 +157,16 @@ public final class TicklessScheduler implements Scheduler, Closeable {
     Timer arm(long delayNanos) {
       if (runsOnClose) runOnClose.add(this);
       due = System.nanoTime() + delayNanos;
-      enqueue(delayNanos, true);
+      enqueue(delayNanos == 0, true);
       return this;
     }
 
-    private void enqueue(long delayNanos, boolean first) {
+    /** Queues the next run: at once, or at the grid point of {@code due}, the clock read last. */
+    private void enqueue(boolean atOnce, boolean first) {
       ScheduledFuture<?> f;
       try {
-        f = timer.schedule(this, onGrid(delayNanos), TimeUnit.NANOSECONDS);
+        long delay = atOnce ? 0 : gridPoint(due, origin, gridNanos) - System.nanoTime();
+        f = timer.schedule(this, Math.max(0, delay), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closed) {
         if (runsOnClose) runOnClose.remove(this);
         if (state.compareAndSet(SCHEDULED, CANCELLED)) throw shutDown();
@@ -212,8 +213,10 @@ public final class TicklessScheduler implements Scheduler, Closeable {
       }
       if (state.get() != SCHEDULED) return;
       due += interval;
+      long now = System.nanoTime();
+      if (due - now <= 0) due = now + 1; // behind after a slow run: the next grid point, never twice in one
       try {
-        enqueue(Math.max(due - System.nanoTime(), 1), false);
+        enqueue(false, false);
       } catch (IllegalStateException closed) {
         // the actor system is stopping
       }

@@ -27,6 +27,7 @@ import org.apache.pekko.dispatch.ExecutionContexts;
 import org.apache.pekko.event.NoLogging;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import scala.concurrent.ExecutionContextExecutor;
 import scala.concurrent.ExecutionContextExecutorService;
 import scala.concurrent.duration.FiniteDuration;
 
@@ -62,24 +63,55 @@ class TicklessSchedulerTest {
   }
 
   @Test
-  void dueTimesAreRoundedUpToTheGridSoTimersDueTogetherWakeItOnce() {
+  void dueTimesAreRoundedUpToTheGrid() {
     long origin = 1_000, grid = 20;
-    // Due at 1,000 + 5 + 10 = 1,015 and 1,000 + 5 + 12 = 1,017: both at the grid point 1,020.
-    assertEquals(15, TicklessScheduler.onGrid(origin + 5, 10, origin, grid));
-    assertEquals(15, TicklessScheduler.onGrid(origin + 5, 12, origin, grid));
-    assertEquals(20, TicklessScheduler.onGrid(origin, 20, origin, grid), "on a grid point: not later");
-    assertEquals(21, TicklessScheduler.onGrid(origin + 19, 2, origin, grid), "never earlier than due");
-    assertEquals(0, TicklessScheduler.onGrid(origin + 7, 0, origin, grid), "due at once: at once");
+    assertEquals(1_020, TicklessScheduler.gridPoint(1_015, origin, grid));
+    assertEquals(1_020, TicklessScheduler.gridPoint(1_001, origin, grid));
+    assertEquals(1_020, TicklessScheduler.gridPoint(1_020, origin, grid), "on a grid point: not later");
+    assertEquals(1_040, TicklessScheduler.gridPoint(1_021, origin, grid), "never earlier than due");
+    assertEquals(origin, TicklessScheduler.gridPoint(origin, origin, grid));
+    // System.nanoTime() may wrap: only differences count.
+    long late = Long.MAX_VALUE - 5;
+    assertEquals(late + 40, TicklessScheduler.gridPoint(late + 30, late, grid));
+    long far = Integer.MAX_VALUE * 10_000_000L; // the longest delay allowed
+    assertEquals(far + grid, TicklessScheduler.gridPoint(late + far + 1, late, grid) - late);
+  }
+
+  @Test
+  void timersDueWithinOneGridStepAreHandedOverInOneWakeUp() throws Exception {
+    TicklessScheduler coarse = new TicklessScheduler(ConfigFactory.parseString("pekko.scheduler.tick-duration = 200ms")
+        .withFallback(ConfigFactory.defaultReference()), NoLogging.getInstance(), r -> new Thread(r, "coarse-timer"));
+    try {
+      List<Long> handedOver = new CopyOnWriteArrayList<>();
+      CountDownLatch both = new CountDownLatch(2);
+      ExecutionContextExecutor recording = ExecutionContexts.fromExecutor(r -> {
+        handedOver.add(System.nanoTime()); // on the timer thread, at the hand-over
+        pool.execute(r);
+      });
+      // Run just after a grid point, then schedule two tasks due 5 and 60 ms later: both before
+      // the next grid point, 200 ms on, so one wake-up hands both over.
+      coarse.scheduleOnce(millis(1), () -> {
+        coarse.scheduleOnce(millis(5), both::countDown, recording);
+        coarse.scheduleOnce(millis(60), both::countDown, recording);
+      }, executor);
+      assertTrue(both.await(5, TimeUnit.SECONDS), "both ran");
+      long apart = Math.abs(handedOver.get(1) - handedOver.get(0));
+      assertTrue(apart < TimeUnit.MILLISECONDS.toNanos(30), "handed over " + apart / 1_000_000 + " ms apart");
+    } finally {
+      coarse.close();
+    }
   }
 
   @Test
   void aCancelledTaskNeverRuns() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    Cancellable c = scheduler.scheduleOnce(millis(100), runs::incrementAndGet, executor);
+    Cancellable c = scheduler.scheduleOnce(millis(300), runs::incrementAndGet, executor);
     assertTrue(c.cancel());
     assertTrue(c.isCancelled());
     assertFalse(c.cancel(), "cancelled once");
-    Thread.sleep(300);
+    CountDownLatch later = new CountDownLatch(1); // due after the cancelled one
+    scheduler.scheduleOnce(millis(400), later::countDown, executor);
+    assertTrue(later.await(5, TimeUnit.SECONDS));
     assertEquals(0, runs.get());
   }
 
@@ -124,16 +156,22 @@ class TicklessSchedulerTest {
     for (RuntimeException thrown : List.of(new IllegalStateException("a failing task"),
         new SchedulerException("timer active for terminated actor"))) { // what Pekko's actor-target task throws
       AtomicInteger runs = new AtomicInteger();
-      CountDownLatch first = new CountDownLatch(1);
+      CountDownLatch ended = new CountDownLatch(1);
+      ExecutionContextExecutor counting = ExecutionContexts.fromExecutor(r -> pool.execute(() -> {
+        try {
+          r.run();
+        } finally {
+          ended.countDown(); // after the timer saw the throw
+        }
+      }));
       Cancellable c = scheduler.scheduleAtFixedRate(millis(0), millis(10), () -> {
         runs.incrementAndGet();
-        first.countDown();
         throw thrown;
-      }, executor);
-      assertTrue(first.await(5, TimeUnit.SECONDS), "the first run");
-      Thread.sleep(200);
+      }, counting);
+      assertTrue(ended.await(5, TimeUnit.SECONDS), "the first run");
+      assertFalse(c.cancel(), thrown + ": a timer that ended cannot be cancelled");
+      Thread.sleep(100);
       assertEquals(1, runs.get(), thrown + ": not repeated");
-      assertFalse(c.cancel(), "a timer that ended cannot be cancelled");
     }
   }
 
