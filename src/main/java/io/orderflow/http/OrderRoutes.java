@@ -127,19 +127,21 @@ public final class OrderRoutes extends AllDirectives {
   }
 
   /**
-   * Bodies up to this size are read in full even when over max-body-bytes, so that the 413 leaves
-   * the connection usable: answering before the client has sent its body makes the server close
-   * the connection, and a client still writing sees a reset instead of the 413. Larger ones are cut.
+   * Bodies up to this size are read in full even when over max-body-bytes or of the wrong type, so
+   * that the 413 or 415 leaves the connection usable: answering before the client has sent its body
+   * makes the server close the connection, and a client still writing sees a reset instead of the
+   * answer. Larger ones are cut.
    */
   private static final long READ_BEFORE_REFUSING = 1024 * 1024;
 
   private Route createOrder() {
-    Route create = extractRequestEntity(entity -> {
-      if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
-        return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/json, not " + entity.getContentType());
-      }
-      return optionalHeaderValueByName(IdempotencyKey.HEADER, key -> entity(Unmarshaller.entityToByteString(), body -> {
+    Route create = extractRequestEntity(entity ->
+      optionalHeaderValueByName(IdempotencyKey.HEADER, key -> entity(Unmarshaller.entityToByteString(), body -> {
+        // Refused only once the body is read, as for its size (READ_BEFORE_REFUSING).
+        if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+          return error(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+              "Content-Type must be application/json, not " + entity.getContentType());
+        }
         if (body.size() > maxBodyBytes) {
           return error(StatusCodes.PAYLOAD_TOO_LARGE, "request body is larger than " + maxBodyBytes + " bytes");
         }
@@ -168,8 +170,7 @@ public final class OrderRoutes extends AllDirectives {
           log.warn("Order {}: create not confirmed: {}", orderId, Database.rootMessage(e));
           return notConfirmed(orderId, "the order was not confirmed in time");
         });
-      }));
-    });
+      })));
     return withSizeLimit(Math.max(maxBodyBytes, READ_BEFORE_REFUSING), () -> create);
   }
 

@@ -260,6 +260,63 @@ class OrderApiIT {
         () -> !liveOrderEntities().contains(approved));
   }
 
+  @Order(10)
+  @ParameterizedTest(name = "{1} body of 70,000 bytes -> {2}")
+  @MethodSource("refusedBodies")
+  void aRefusedBodyIsReadSoTheAnswerArrivesAndTheConnectionStaysUsable(byte[] body, String type, int status)
+      throws Exception {
+    // Answering before the body has arrived would make the server close the connection, and a
+    // client still writing its body would see a reset instead of the answer.
+    java.net.URI base = java.net.URI.create(stack.node().url(""));
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      out.write(("POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\nContent-Length: "
+          + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      // The body's first part, then a pause, as a client on a slower link sends it.
+      out.write(body, 0, 1_000);
+      out.flush();
+      Thread.sleep(500);
+      out.write(body, 1_000, body.length - 1_000);
+      out.flush();
+      List<String> refused = readResponse(in);
+      assertTrue(refused.get(0).contains(" " + status + " "), refused.toString());
+      assertFalse(refused.stream().anyMatch(h -> h.equalsIgnoreCase("Connection: close")),
+          "the connection is kept: " + refused);
+      out.write("GET /api/orders?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      List<String> next = readResponse(in);
+      assertTrue(next.get(0).contains(" 200 "), "the next request on the same connection: " + next);
+    }
+  }
+
+  static Stream<Arguments> refusedBodies() {
+    byte[] large = ("{\"customer_id\":\"" + "z".repeat(70_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return Stream.of(Arguments.of(large, "application/json", 413), Arguments.of(large, "text/plain", 415));
+  }
+
+  /** The status line and headers of one response; its body (by Content-Length) is read and dropped. */
+  static List<String> readResponse(java.io.InputStream in) throws java.io.IOException {
+    List<String> head = new java.util.ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (int c; (c = in.read()) != -1; ) {
+      if (c == '\n') {
+        String l = line.toString().strip();
+        line.setLength(0);
+        if (l.isEmpty()) break;
+        head.add(l);
+      } else {
+        line.append((char) c);
+      }
+    }
+    assertFalse(head.isEmpty(), "an answer");
+    int length = head.stream().filter(h -> h.toLowerCase().startsWith("content-length:"))
+        .mapToInt(h -> Integer.parseInt(h.substring(15).strip())).findFirst().orElse(0);
+    assertEquals(length, in.readNBytes(length).length, "the whole body");
+    return head;
+  }
+
   static Set<String> liveOrderEntities() throws Exception {
     var system = stack.node().node.system();
     ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
