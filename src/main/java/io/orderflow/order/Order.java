@@ -265,8 +265,7 @@ public final class Order extends EventSourcedBehaviorWithEnforcedReplies<Order.C
      * then leaves memory; a later command recovers it from its events.
      */
     public boolean isDone() {
-      return status == OrderStatus.Approved || status == OrderStatus.Declined
-          || (status == OrderStatus.Rejected && refundId != null);
+      return status != null && status.isFinal() && (status != OrderStatus.Rejected || refundId != null);
     }
 
     public int totalQuantity() {

@@ -10,8 +10,16 @@ import io.orderflow.testing.Eventually;
 import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.TestStack;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -267,13 +275,13 @@ class OrderApiIT {
       throws Exception {
     // Answering before the body has arrived would make the server close the connection, and a
     // client still writing its body would see a reset instead of the answer.
-    java.net.URI base = java.net.URI.create(stack.node().url(""));
-    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+    URI base = URI.create(stack.node().url(""));
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(10_000);
-      var out = socket.getOutputStream();
-      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
       out.write(("POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\nContent-Length: "
-          + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       // The body's first part, then a pause, as a client on a slower link sends it.
       out.write(body, 0, 1_000);
       out.flush();
@@ -284,7 +292,7 @@ class OrderApiIT {
       assertTrue(refused.get(0).contains(" " + status + " "), refused.toString());
       assertFalse(refused.stream().anyMatch(h -> h.equalsIgnoreCase("Connection: close")),
           "the connection is kept: " + refused);
-      out.write("GET /api/orders?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write("GET /api/orders?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       List<String> next = readResponse(in);
       assertTrue(next.get(0).contains(" 200 "), "the next request on the same connection: " + next);
@@ -292,13 +300,13 @@ class OrderApiIT {
   }
 
   static Stream<Arguments> refusedBodies() {
-    byte[] large = ("{\"customer_id\":\"" + "z".repeat(70_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] large = ("{\"customer_id\":\"" + "z".repeat(70_000) + "\"}").getBytes(StandardCharsets.US_ASCII);
     return Stream.of(Arguments.of(large, "application/json", 413), Arguments.of(large, "text/plain", 415));
   }
 
   /** The status line and headers of one response; its body (by Content-Length) is read and dropped. */
-  static List<String> readResponse(java.io.InputStream in) throws java.io.IOException {
-    List<String> head = new java.util.ArrayList<>();
+  static List<String> readResponse(InputStream in) throws IOException {
+    List<String> head = new ArrayList<>();
     StringBuilder line = new StringBuilder();
     for (int c; (c = in.read()) != -1; ) {
       if (c == '\n') {
