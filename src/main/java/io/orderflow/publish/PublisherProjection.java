@@ -6,6 +6,7 @@ import io.orderflow.infra.Roles;
 import io.orderflow.infra.Slices;
 import io.orderflow.metrics.Metrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -34,34 +35,31 @@ public final class PublisherProjection {
     var config = system.settings().config().getConfig("orderflow");
     int slices = config.getInt("tag-slices");
     int batchSize = config.getInt("publisher.batch-size");
-    // Without the fast path every hop of an order waits for the projection: no waiting for batches.
-    Duration window = config.getBoolean("publisher.fast-path")
-        ? config.getDuration("publisher.batch-window") : Duration.ofMillis(10);
     int cacheSize = config.getInt("publisher.state-cache-size");
     ShardedDaemonProcess.get(system).init(
         ProjectionBehavior.Command.class,
         NAME,
         slices,
         i -> ProjectionBehavior.create(
-            projection(system, db, broker, Slices.TAG_PREFIX + i, batchSize, window, cacheSize)),
+            projection(system, db, broker, Slices.TAG_PREFIX + i, batchSize, cacheSize)),
         ShardedDaemonProcessSettings.create(system).withRole(Roles.PUBLISHER),
         Optional.of(ProjectionBehavior.stopMessage()));
     JournalStatistics.start(system, db, config.getDuration("publisher.young-journal-check"),
         config.getLong("publisher.young-journal-events"));
   }
 
-  static Projection<EventEnvelope<Object>> projection(
-      ActorSystem<?> system, Database db, NatsBroker broker, String tag, int batchSize, Duration window,
-      int cacheSize) {
-    SourceProvider<Offset, EventEnvelope<Object>> source =
+  static Projection<List<EventEnvelope<Object>>> projection(
+      ActorSystem<?> system, Database db, NatsBroker broker, String tag, int batchSize, int cacheSize) {
+    SourceProvider<Offset, EventEnvelope<Object>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.groupedWithinAsync(
+    return JdbcProjection.atLeastOnceAsync(
             ProjectionId.of(NAME, tag),
-            source,
+            new EventBatches(events, batchSize),
             db::session,
             () -> new PublisherHandler(EventSink.jetStream(broker, Metrics.get(system), "projection"),
                 new OrderStates(OrderStates.fromJournal(system), cacheSize), StoredEvents.get(system)),
             system)
-        .withGroup(batchSize, window);
+        // The offset of every batch, once JetStream has acknowledged all of it.
+        .withSaveOffset(1, Duration.ZERO);
   }
 }
