@@ -282,6 +282,8 @@ public final class OrderRoutes extends AllDirectives {
       Throwable e = Database.unwrap(result.failed().get());
       if (e instanceof TimeoutException || Database.isUnavailable(e)) {
         log.warn("Read of {} failed: {}", what, Database.rootMessage(e));
+        // The reads after it answer at once instead of each waiting for a connection.
+        if (Database.isGone(e)) database.gone(Database.rootMessage(e));
         return error(StatusCodes.SERVICE_UNAVAILABLE, READ_UNAVAILABLE);
       }
       log.error("Read of {} failed", what, e);

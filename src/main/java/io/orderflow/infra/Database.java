@@ -270,22 +270,38 @@ public final class Database {
   }
 
   /**
+   * True when the database itself refused or dropped a connection (refused, lost, shut down,
+   * starting): an outage, unlike a pool that is only busy or a statement that is only slow.
+   */
+  public static boolean isGone(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException) return true;
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        // 08: connection refused or lost; 57P01-03: shut down, crashed, starting (not 57P05, an
+        // idle session timed out, which ends one connection).
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * True for failures that say the database cannot be reached or cannot serve now (no pooled
    * connection, connection refused or lost, server shutting down or starting, too many
    * connections, the journal's circuit breaker open): worth a 503 and a retry, not a 500.
    */
   public static boolean isUnavailable(Throwable e) {
+    if (isGone(e)) return true;
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
-          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
-          || t instanceof java.net.ConnectException) {
+          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException) {
         return true;
       }
-      if (t instanceof SQLException sql && sql.getSQLState() != null) {
-        String state = sql.getSQLState();
-        // 08: connection exception; 57P: operator intervention (shutdown, starting); 53: resources.
-        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) return true;
-      }
+      // 53: out of resources (too many connections, disk full).
+      if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("53")) return true;
     }
     return false;
   }

@@ -54,6 +54,15 @@ public final class DatabaseHealth {
     return up;
   }
 
+  /**
+   * A query just met the database gone ({@link Database#isGone}): down now, not after the next
+   * probe, which needs a connection of its own and up to the pool's timeout to fail. The next
+   * probe that succeeds brings it back up, so a connection killed alone costs one probe interval.
+   */
+  public void gone(String why) {
+    markDown(why);
+  }
+
   private void tick() {
     long started = probeStarted;
     if (started != 0) {
