@@ -276,6 +276,7 @@ public final class Database {
   public static boolean isGone(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.net.ConnectException) return true;
+      if (t instanceof WriteFence.FencedException) return false; // this node stopped writing, not the database
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
         // 08: connection refused or lost; 57P01-03: shut down, crashed, starting (not 57P05, an
@@ -294,14 +295,17 @@ public final class Database {
    * connections, the journal's circuit breaker open): worth a 503 and a retry, not a 500.
    */
   public static boolean isUnavailable(Throwable e) {
-    if (isGone(e)) return true;
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
-          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException) {
+          || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
+          || t instanceof java.net.ConnectException) {
         return true;
       }
-      // 53: out of resources (too many connections, disk full).
-      if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("53")) return true;
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        // 08: connection exception; 57P: operator intervention (shutdown, starting); 53: resources.
+        if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) return true;
+      }
     }
     return false;
   }

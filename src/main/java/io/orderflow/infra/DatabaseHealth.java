@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -25,7 +27,7 @@ public final class DatabaseHealth {
   private final ExecutorService prober;
   private volatile boolean up;
   /** System.nanoTime() when the running probe started; 0 when none runs. */
-  private volatile long probeStarted;
+  private final AtomicLong probeStarted = new AtomicLong();
 
   private DatabaseHealth(DataSource dataSource, Duration timeout) {
     this.dataSource = dataSource;
@@ -55,22 +57,28 @@ public final class DatabaseHealth {
   }
 
   /**
-   * A query just met the database gone ({@link Database#isGone}): down now, not after the next
-   * probe, which needs a connection of its own and up to the pool's timeout to fail. The next
-   * probe that succeeds brings it back up, so a connection killed alone costs one probe interval.
+   * A query just met the database gone ({@link Database#isGone}): down now, so that the requests
+   * after it answer at once instead of each waiting for a connection, and probed at once. A
+   * connection killed alone (a terminated backend, one stale socket) is up again as soon as that
+   * probe gets another; in an outage the probe fails too.
    */
   public void gone(String why) {
     markDown(why);
+    tick();
   }
 
   private void tick() {
-    long started = probeStarted;
+    long started = probeStarted.get();
     if (started != 0) {
       if (System.nanoTime() - started > timeout.toNanos()) markDown("no answer within " + timeout.toMillis() + " ms");
       return; // one probe at a time: a hung one is not joined by more
     }
-    probeStarted = System.nanoTime();
-    prober.execute(this::probe);
+    if (!probeStarted.compareAndSet(0, System.nanoTime())) return; // another caller started one
+    try {
+      prober.execute(this::probe);
+    } catch (RejectedExecutionException stopping) {
+      probeStarted.set(0);
+    }
   }
 
   private void probe() {
@@ -80,7 +88,7 @@ public final class DatabaseHealth {
     } catch (Exception e) {
       markDown(Database.rootMessage(e));
     } finally {
-      probeStarted = 0;
+      probeStarted.set(0);
     }
   }
 

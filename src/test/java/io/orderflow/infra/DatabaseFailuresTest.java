@@ -36,7 +36,13 @@ class DatabaseFailuresTest {
     assertFalse(Database.isGone(busy));
     assertTrue(Database.isUnavailable(busy), "still a 503");
     assertFalse(Database.isGone(new TimeoutException()));
-    assertFalse(Database.isGone(new SQLException("FATAL: terminating connection due to idle-session timeout", "57P05")));
+    SQLException idleSession = new SQLException("FATAL: terminating connection due to idle-session timeout", "57P05");
+    assertFalse(Database.isGone(idleSession));
+    assertTrue(Database.isUnavailable(idleSession), "still a 503");
+    // A fenced node refuses its own statements (08006): the database is not what is gone.
+    WriteFence.FencedException fenced = new WriteFence.FencedException("it was frozen for 12 s");
+    assertFalse(Database.isGone(fenced));
+    assertTrue(Database.isUnavailable(fenced), "still a 503");
     SQLException tooMany = new SQLException("FATAL: sorry, too many clients already", "53300");
     assertFalse(Database.isGone(tooMany));
     assertTrue(Database.isUnavailable(tooMany), "still a 503");
