@@ -89,21 +89,13 @@ class EventBatchesTest {
 
   @Test
   void aBatchHoldsAtMostMaxBatchEventsAndNoneIsLostOrReordered() throws Exception {
+    // Released once the stage holds a full batch of 3 and has read one more: the query is then
+    // held back. Completed from inside the stream, so the release is handled after that pass.
     AtomicInteger read = new AtomicInteger();
+    CompletableFuture<Void> full = new CompletableFuture<>();
     Source<EventEnvelope<Object>, ?> journal = Source.from(events(10)).map(e -> {
-      read.incrementAndGet();
+      if (read.incrementAndGet() == 5) full.complete(null);
       return e;
-    });
-    // Released once the stage holds a full batch of 3 and one more: the query is then held back.
-    CompletableFuture<Void> full = CompletableFuture.runAsync(() -> {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (read.get() < 5 && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
     });
 
     List<List<Long>> seen = publish(batches(journal, 3), full);
