@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Whether the database answers, as of the last probe: a pooled connection validated every
  * {@code interval} on a thread of its own (never behind the requests it judges). A probe that
  * has not answered within {@code timeout} counts as down, so a hung network is noticed as soon
- * as a refused connection. /ready, and the order routes' fail-fast 503s, use it.
+ * as a refused connection. A read that met the database gone marks it down before the next
+ * probe ({@link #gone}). /ready, and the order routes' fail-fast 503s, use it.
  */
 public final class DatabaseHealth {
   private static final Logger log = LoggerFactory.getLogger(DatabaseHealth.class);
