@@ -1,0 +1,100 @@
+package io.orderflow.testing;
+
+import com.typesafe.config.ConfigFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.stream.Materializer;
+import org.postgresql.ds.PGSimpleDataSource;
+import scala.Option;
+import scala.Tuple2;
+import scala.collection.immutable.Set;
+import scala.concurrent.ExecutionContext;
+import scala.jdk.javaapi.CollectionConverters;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcBackend$;
+import slick.util.AsyncExecutor$;
+
+/**
+ * A fresh database with orderflow's schema, reached through Slick as the journal's DAOs reach it,
+ * on connections that count the commits and the statements they prepare; and a local actor system
+ * for the DAOs' serialization and streams.
+ */
+public final class JournalDatabase implements AutoCloseable {
+  public final TestDatabase db;
+  public final ActorTestKit testKit;
+  public final Serialization serialization;
+  public final JdbcBackend.JdbcDatabaseDef slick;
+  public final AtomicInteger commits = new AtomicInteger();
+  public final AtomicInteger statements = new AtomicInteger();
+
+  public JournalDatabase() throws Exception {
+    db = TestDatabase.create();
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      st.execute(new String(JournalDatabase.class.getResourceAsStream("/db/schema.sql").readAllBytes(),
+          StandardCharsets.UTF_8));
+    }
+    testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(ConfigFactory.defaultReference()));
+    serialization = SerializationExtension.get(testKit.system());
+    PGSimpleDataSource counting = new PGSimpleDataSource() {
+      @Override
+      public Connection getConnection() throws SQLException {
+        Connection c = super.getConnection();
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("commit")) commits.incrementAndGet();
+              if (method.getName().startsWith("prepare")) statements.incrementAndGet();
+              try {
+                return method.invoke(c, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+      }
+    };
+    counting.setURL(db.url);
+    counting.setUser("postgres");
+    slick = JdbcBackend$.MODULE$.Database().forDataSource(counting, Option.apply(2),
+        AsyncExecutor$.MODULE$.apply("journal-test", 2, 2, 100, 2), false);
+  }
+
+  public ExecutionContext ec() {
+    return testKit.system().executionContext();
+  }
+
+  public Materializer mat() {
+    return Materializer.matFromSystem(testKit.system());
+  }
+
+  /** A journal row as the plugin makes it, its payload a string. */
+  public JournalPekkoSerializationRow row(String pid, long seqNr, String payload) {
+    var serializer = serialization.findSerializerFor(payload);
+    return new JournalPekkoSerializationRow(Long.MIN_VALUE, false, pid, seqNr, "writer-1", System.currentTimeMillis(),
+        "", serializer.toBinary(payload), serializer.identifier(), Serializers.manifestFor(serializer, payload),
+        Option.empty(), Option.empty(), Option.empty());
+  }
+
+  /** A row with its tags, as the journal DAO writes it. */
+  public static Tuple2<JournalPekkoSerializationRow, Set<String>> tagged(JournalPekkoSerializationRow row,
+      String... tags) {
+    return Tuple2.apply(row, Set.from(CollectionConverters.asScala(List.of(tags))));
+  }
+
+  @Override
+  public void close() throws Exception {
+    slick.close();
+    testKit.shutdownTestKit();
+    db.close();
+  }
+}
