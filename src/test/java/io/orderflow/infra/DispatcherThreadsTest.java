@@ -11,16 +11,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dispatchers orderflow runs futures on keep their threads between sparse uses: Pekko would
- * stop a dispatcher without actors one second after its last task, and start new threads for the
- * next (on an idle node: every gauge refresh).
+ * The dispatchers orderflow runs futures on keep their threads between sparse uses. Pekko would
+ * stop a dispatcher without actors one second after its last task, and end a pool thread after
+ * keep-alive-time without one; either way the next task (on an idle node: every gauge refresh)
+ * starts a new thread.
  */
 class DispatcherThreadsTest {
-  private final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("""
+  private static final String[] DISPATCHERS = {"orderflow.jdbc-dispatcher",
+      "pekko.actor.default-blocking-io-dispatcher", "pekko.projection.jdbc.blocking-jdbc-dispatcher"};
+
+  private final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(String.format("""
       pekko.actor.provider = local
-      pekko.remote.artery.canonical.port = 0
       pekko.coordinated-shutdown.exit-jvm = off
-      """).withFallback(ConfigFactory.load()));
+      # Pekko's 60 s, shortened so that a thread that may time out does so within the test.
+      %s.thread-pool-executor.keep-alive-time = 1s
+      %s.thread-pool-executor.keep-alive-time = 1s
+      %s.thread-pool-executor.keep-alive-time = 1s
+      """, (Object[]) DISPATCHERS)).withFallback(ConfigFactory.load()));
 
   @AfterEach
   void stop() {
@@ -29,14 +36,12 @@ class DispatcherThreadsTest {
 
   @Test
   void futureDispatchersKeepTheirThreadsThroughAnIdleGap() throws Exception {
-    String[] ids = {"orderflow.jdbc-dispatcher", "pekko.actor.default-blocking-io-dispatcher",
-        "pekko.projection.jdbc.blocking-jdbc-dispatcher"};
-    Thread[] used = new Thread[ids.length];
-    for (int i = 0; i < ids.length; i++) used[i] = threadOf(ids[i]);
-    // Longer than Pekko's default shutdown-timeout (1 s), which the node's settings raise.
-    Thread.sleep(2_000);
-    for (int i = 0; i < ids.length; i++) {
-      assertTrue(used[i].isAlive(), ids[i] + ": its thread " + used[i].getName() + " ended while idle");
+    Thread[] used = new Thread[DISPATCHERS.length];
+    for (int i = 0; i < DISPATCHERS.length; i++) used[i] = threadOf(DISPATCHERS[i]);
+    // Longer than the keep-alive above and than Pekko's default shutdown-timeout (1 s).
+    Thread.sleep(2_500);
+    for (int i = 0; i < DISPATCHERS.length; i++) {
+      assertTrue(used[i].isAlive(), DISPATCHERS[i] + ": its thread " + used[i].getName() + " ended while idle");
     }
   }
 

@@ -44,6 +44,11 @@ class EmptyRangeReadJournalDaoIT {
   }
 
   @Test
+  void theNodeReadsTheJournalThroughIt() {
+    assertEquals(EmptyRangeReadJournalDao.class.getName(), ConfigFactory.load().getString("jdbc-read-journal.dao"));
+  }
+
+  @Test
   void aRangeWithOrderingsIsQueried() throws Exception {
     int before = store.statements.get();
     assertEquals(List.of("created", "paid"), eventsByTag("slice-1", 0, max));

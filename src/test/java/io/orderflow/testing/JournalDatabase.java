@@ -40,13 +40,30 @@ public final class JournalDatabase implements AutoCloseable {
 
   public JournalDatabase() throws Exception {
     db = TestDatabase.create();
-    try (Connection c = db.connect(); Statement st = c.createStatement()) {
-      st.execute(new String(JournalDatabase.class.getResourceAsStream("/db/schema.sql").readAllBytes(),
-          StandardCharsets.UTF_8));
+    ActorTestKit kit = null;
+    try {
+      try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        st.execute(new String(JournalDatabase.class.getResourceAsStream("/db/schema.sql").readAllBytes(),
+            StandardCharsets.UTF_8));
+      }
+      kit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
+          .withFallback(ConfigFactory.defaultReference()));
+      serialization = SerializationExtension.get(kit.system());
+      slick = JdbcBackend$.MODULE$.Database().forDataSource(counting(db.url), Option.apply(2),
+          AsyncExecutor$.MODULE$.apply("journal-test", 2, 2, 100, 2), false);
+    } catch (Exception | Error e) {
+      if (kit != null) kit.shutdownTestKit();
+      db.close();
+      throw e;
     }
-    testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local")
-        .withFallback(ConfigFactory.defaultReference()));
-    serialization = SerializationExtension.get(testKit.system());
+    testKit = kit;
+  }
+
+  /**
+   * Connections to {@code url} that count their commits (the write fence gates commits, so every
+   * journal write must have one) and the statements they prepare.
+   */
+  private PGSimpleDataSource counting(String url) {
     PGSimpleDataSource counting = new PGSimpleDataSource() {
       @Override
       public Connection getConnection() throws SQLException {
@@ -63,10 +80,9 @@ public final class JournalDatabase implements AutoCloseable {
             });
       }
     };
-    counting.setURL(db.url);
+    counting.setURL(url);
     counting.setUser("postgres");
-    slick = JdbcBackend$.MODULE$.Database().forDataSource(counting, Option.apply(2),
-        AsyncExecutor$.MODULE$.apply("journal-test", 2, 2, 100, 2), false);
+    return counting;
   }
 
   public ExecutionContext ec() {
@@ -93,8 +109,14 @@ public final class JournalDatabase implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    slick.close();
-    testKit.shutdownTestKit();
-    db.close();
+    try {
+      slick.close();
+    } finally {
+      try {
+        testKit.shutdownTestKit();
+      } finally {
+        db.close();
+      }
+    }
   }
 }
