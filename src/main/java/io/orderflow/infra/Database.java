@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -144,7 +146,7 @@ public final class Database {
 
   /** Whether {@code e}, or what it wraps, is a serialization failure: the transaction was rolled back, try it again. */
   public static boolean isSerializationFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : causes(e)) {
       if (t instanceof SQLException s && SERIALIZATION_FAILURE.equals(s.getSQLState())) return true;
     }
     return false;
@@ -274,7 +276,7 @@ public final class Database {
    * starting): an outage, unlike a pool that is only busy or a statement that is only slow.
    */
   public static boolean isGone(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : causes(e)) {
       if (t instanceof java.net.ConnectException) return true;
       if (t instanceof WriteFence.FencedException) return false; // this node stopped writing, not the database
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
@@ -295,7 +297,7 @@ public final class Database {
    * connections, the journal's circuit breaker open): worth a 503 and a retry, not a 500.
    */
   public static boolean isUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t : causes(e)) {
       if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
           || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
           || t instanceof java.net.ConnectException) {
@@ -311,9 +313,16 @@ public final class Database {
   }
 
   public static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    List<Throwable> chain = causes(e);
+    Throwable t = chain.get(chain.size() - 1);
     return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  /** {@code e} and the causes it wraps, outermost first. */
+  public static List<Throwable> causes(Throwable e) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) chain.add(t);
+    return chain;
   }
 
   static void sleep(Duration d) {

@@ -97,12 +97,11 @@ public final class OrderViewUpdater {
   }
 
   private static boolean isDataError(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    for (Throwable t : Database.causes(e)) {
       if (t instanceof SQLException sql && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
         return true;
       }
-      if (t.getCause() == t) break;
     }
     return false;
   }

@@ -3,8 +3,10 @@ package io.orderflow.infra;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.junit.jupiter.api.AfterEach;
@@ -20,14 +22,14 @@ class DispatcherThreadsTest {
   private static final String[] DISPATCHERS = {"orderflow.jdbc-dispatcher",
       "pekko.actor.default-blocking-io-dispatcher", "pekko.projection.jdbc.blocking-jdbc-dispatcher"};
 
-  private final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(String.format("""
+  private final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString("""
       pekko.actor.provider = local
       pekko.coordinated-shutdown.exit-jvm = off
-      # Pekko's 60 s, shortened so that a thread that may time out does so within the test.
-      %s.thread-pool-executor.keep-alive-time = 1s
-      %s.thread-pool-executor.keep-alive-time = 1s
-      %s.thread-pool-executor.keep-alive-time = 1s
-      """, (Object[]) DISPATCHERS)).withFallback(ConfigFactory.load()));
+      """)
+      // Pekko's 60 s keep-alive, shortened so that a thread that may time out does so within the test.
+      .withFallback(ConfigFactory.parseString(Arrays.stream(DISPATCHERS)
+          .map(d -> d + ".thread-pool-executor.keep-alive-time = 1s").collect(Collectors.joining("\n"))))
+      .withFallback(ConfigFactory.load()));
 
   @AfterEach
   void stop() {
