@@ -32,6 +32,9 @@ public final class JarNode implements AutoCloseable {
   private Process process;
   /** What java runs: the built jar, or a main class on a class path ({@link #fromClasspath}). */
   private List<String> launch = List.of("-jar", JAR.toString());
+  /** The java that runs it, and its options: the test's own unless {@link #withJava}. */
+  private String java = ProcessHandle.current().info().command().orElse("java");
+  private List<String> jvmOptions = List.of("-Xmx512m");
 
   public JarNode(String name, TestDatabase db, String natsUrl, Map<String, String> extraEnv) throws IOException {
     this(name, null, withDefaults(Map.of("DB_URL", db.url, "DB_USER", "postgres", "NATS_URL", natsUrl,
@@ -91,14 +94,21 @@ public final class JarNode implements AutoCloseable {
     return this;
   }
 
+  /** Runs the node on another JDK, with these JVM options instead of the test's {@code -Xmx512m}. */
+  public JarNode withJava(String java, String... options) {
+    this.java = java;
+    this.jvmOptions = List.of(options);
+    return this;
+  }
+
   public JarNode start() throws IOException {
     if (launch.contains(JAR.toString()) && !Files.exists(JAR)) {
       throw new IllegalStateException(JAR + " is missing: run mvn package first");
     }
     Files.createDirectories(logFile.getParent());
     logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jvmOptions);
     cmd.addAll(launch);
     if (ownSession) cmd.add(0, "setsid");
     ProcessBuilder pb = new ProcessBuilder(cmd)
