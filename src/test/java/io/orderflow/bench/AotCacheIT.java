@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -37,14 +38,13 @@ class AotCacheIT {
   void trainsACacheThatANodeStartsWith() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(JAVA25), "no JDK 25 at " + JAVA25 + " (set JAVA25)");
     Path cache = dir.resolve("orderflow.aot");
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Path out = dir.resolve("aot-cache.out");
     ProcessBuilder pb = new ProcessBuilder("scripts/aot-cache.sh")
         .redirectErrorStream(true).redirectOutput(out.toFile());
+    // Its temporary directory (the training's data) goes under the test's, to be checked below.
     pb.environment().putAll(Map.of("JAVA25", JAVA25.toString(), "AOT_CACHE", cache.toString(),
-        "AOT_TRAINING_ORDERS", "200"));
-    // Trained on its own embedded servers, whatever the test's environment names.
-    pb.environment().remove("DB_URL");
-    pb.environment().remove("NATS_URL");
+        "AOT_TRAINING_ORDERS", "200", "TMPDIR", tmp.toString()));
     Process script = Children.track(pb.start());
     try {
       assertTrue(script.waitFor(4, TimeUnit.MINUTES), "the script ended within 4 minutes");
@@ -52,10 +52,17 @@ class AotCacheIT {
       script.descendants().forEach(ProcessHandle::destroyForcibly);
       script.destroyForcibly();
     }
-    String printed = Files.readString(out, StandardCharsets.UTF_8);
+    String printed = Files.readString(out, StandardCharsets.UTF_8) + trainingLog();
     assertEquals(0, script.exitValue(), printed);
     assertTrue(Files.size(cache) > 0, printed);
     assertTrue(printed.contains("wrote " + cache), printed);
+    // The training node and its embedded servers are gone, and so is their directory.
+    try (var left = Files.list(tmp)) {
+      assertEquals(List.of(), left.toList(), "what the script left in its temporary directory");
+    }
+    assertEquals(List.of(), ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains(tmp.toString())).map(ProcessHandle::pid).toList(),
+        "processes of the training still running");
 
     try (TestDatabase db = TestDatabase.create(); TestNats nats = new TestNats();
         JarNode node = new JarNode("aot-cache", db, nats.url(), Map.of())
@@ -68,5 +75,11 @@ class AotCacheIT {
           Http.get(node.url("/api/orders/" + orderId)).body().contains("\"status\":\"Approved\""));
       assertFalse(node.log().contains("[error][aot]"), node.log());
     }
+  }
+
+  /** The training node's log, which the script names after the cache. */
+  private String trainingLog() throws Exception {
+    Path log = dir.resolve("orderflow-training.log");
+    return Files.exists(log) ? "\n--- " + log + ":\n" + Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 }

@@ -64,10 +64,13 @@ public final class JarNode implements AutoCloseable {
     return new JarNode(name, workDir, withDefaults(e, extraEnv));
   }
 
-  /** The same node again (same directory, ports and data), logging to {@code newName}. */
+  /** The same node again (same directory, ports, data and launch), logging to {@code newName}. */
   public JarNode again(String newName) {
     JarNode next = new JarNode(newName, workDir, new HashMap<>(env));
     next.ownSession = ownSession;
+    next.launch = launch;
+    next.java = java;
+    next.jvmOptions = jvmOptions;
     return next;
   }
 
