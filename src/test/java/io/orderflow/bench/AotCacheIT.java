@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orderflow.testing.Children;
-import io.orderflow.testing.Eventually;
+import io.orderflow.testing.Fixtures;
 import io.orderflow.testing.Http;
 import io.orderflow.testing.JarNode;
 import io.orderflow.testing.TestDatabase;
@@ -70,9 +70,7 @@ class AotCacheIT {
       node.start().awaitUp(Duration.ofSeconds(90));
       var created = Http.post(node.url("/api/orders"), Files.readString(Path.of("order.json")));
       assertEquals(201, created.status(), created.body());
-      String orderId = created.json().get("order_id").asText();
-      Eventually.await(Duration.ofSeconds(30), "the order approved", () ->
-          Http.get(node.url("/api/orders/" + orderId)).body().contains("\"status\":\"Approved\""));
+      Fixtures.awaitStatus(node.url(""), created.json().get("order_id").asText(), "Approved", Duration.ofSeconds(30));
       assertFalse(node.log().contains("[error][aot]"), node.log());
     }
   }
