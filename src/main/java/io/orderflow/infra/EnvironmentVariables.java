@@ -71,8 +71,8 @@ public final class EnvironmentVariables {
           "generic aggregate types gRPC CreateEvent accepts, comma-separated; each is a JetStream stream"),
       new Variable("PUBLISHER_FAST_PATH", "orderflow.publisher.fast-path", null,
           "also publish each event right after it is journaled (docs/PERFORMANCE.md)"),
-      new Variable("READ_JOURNAL_REFRESH", "jdbc-read-journal.refresh-interval", null,
-          "how often the publisher polls the journal"),
+      new Variable("READ_JOURNAL_REFRESH", "jdbc-read-journal.journal-sequence-retrieval.query-delay", null,
+          "how often the node looks for new events in the journal (the publisher's delay for events the fast path did not carry)"),
       new Variable("LOG_LEVEL", null, "INFO", "root log level (logback.xml)"),
       new Variable("LOG_FORMAT", null, "text",
           "`text` for people, `json` for one JSON object per line with the order id in `mdc` (logback.xml)"));

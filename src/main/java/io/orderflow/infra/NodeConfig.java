@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.orderflow.infra.embedded.LocalServices;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,12 +49,16 @@ public record NodeConfig(Config config, Roles roles, boolean bootstrap, LocalSer
     }
     resolved.put("pekko.cluster.roles", new ArrayList<>(roles.names()));
     resolved.put("pekko.cluster.seed-nodes", seeds);
+    String retrieval = "jdbc-read-journal.journal-sequence-retrieval";
+    Duration queryDelay = probe.getDuration(retrieval + ".query-delay");
     if (!probe.getBoolean("orderflow.publisher.fast-path") && System.getenv("READ_JOURNAL_REFRESH") == null) {
-      // Without the fast path every hop of an order waits for the projection's poll: poll often.
-      resolved.put("jdbc-read-journal.refresh-interval", "20ms");
-      resolved.put("jdbc-read-journal.journal-sequence-retrieval.query-delay", "20ms");
-      resolved.put("jdbc-read-journal.journal-sequence-retrieval.max-tries", 1500);
+      // Without the fast path every hop of an order waits for the publisher: look for new events often.
+      queryDelay = Duration.ofMillis(20);
     }
+    resolved.put(retrieval + ".query-delay", queryDelay.toMillis() + "ms");
+    // However often the node looks, a gap in the orderings is waited for gap-wait (orderflow.conf).
+    long gapWait = probe.getDuration("orderflow.publisher.gap-wait").toMillis();
+    resolved.put(retrieval + ".max-tries", Math.max(1, (int) Math.ceil((double) gapWait / Math.max(1, queryDelay.toMillis()))));
     Config config = ConfigFactory.load(ConfigFactory.parseMap(resolved).withFallback(unresolved));
     boolean bootstrap = seeds.isEmpty() && System.getenv("DISCOVERY_METHOD") != null;
     return new NodeConfig(config, roles, bootstrap, local);

@@ -1,6 +1,7 @@
 package io.orderflow.publish;
 
 import io.orderflow.infra.Database;
+import io.orderflow.infra.JournalHead;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.Roles;
 import io.orderflow.infra.Slices;
@@ -11,18 +12,14 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.Projection;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Journal → JetStream: one projection per tag slice over eventsByTag, run as a
+ * Journal → JetStream: one projection per tag slice ({@link SliceEvents}), run as a
  * ShardedDaemonProcess so each slice runs on exactly one publisher node and moves to a
  * survivor when that node is lost. Offsets live in the database next to the journal.
  */
@@ -36,6 +33,7 @@ public final class PublisherProjection {
     int slices = config.getInt("tag-slices");
     int batchSize = config.getInt("publisher.batch-size");
     int cacheSize = config.getInt("publisher.state-cache-size");
+    JournalHead.start(system);
     ShardedDaemonProcess.get(system).init(
         ProjectionBehavior.Command.class,
         NAME,
@@ -50,11 +48,9 @@ public final class PublisherProjection {
 
   static Projection<List<EventEnvelope<Object>>> projection(
       ActorSystem<?> system, Database db, NatsBroker broker, String tag, int batchSize, int cacheSize) {
-    SourceProvider<Offset, EventEnvelope<Object>> events =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.atLeastOnceAsync(
             ProjectionId.of(NAME, tag),
-            new EventBatches(events, batchSize),
+            new EventBatches(new SliceEvents(system, tag, batchSize), batchSize),
             db::session,
             () -> new PublisherHandler(EventSink.jetStream(broker, Metrics.get(system), "projection"),
                 new OrderStates(OrderStates.fromJournal(system), cacheSize), StoredEvents.get(system)),
