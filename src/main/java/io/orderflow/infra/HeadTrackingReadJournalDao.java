@@ -36,16 +36,27 @@ public final class HeadTrackingReadJournalDao extends DefaultReadJournalDao {
   public Source<Object, NotUsed> journalSequence(long offset, long limit) {
     head.advance(offset);
     return super.journalSequence(offset, limit).asJava()
-        .statefulMap(() -> new long[] {offset, 1},
-            (run, ordering) -> {
-              if (run[1] == 1 && (Long) ordering == run[0] + 1) run[0]++;
-              else run[1] = 0; // a gap: what follows it is not final yet
-              return Pair.create(run, ordering);
-            },
+        .statefulMap(() -> new Run(offset), (run, ordering) -> Pair.create(run.next((Long) ordering), ordering),
             run -> {
-              head.advance(run[0]);
+              head.advance(run.end);
               return Optional.empty();
             })
         .asScala();
+  }
+
+  /** The orderings after a final one, up to the first gap. */
+  private static final class Run {
+    long end;
+    boolean gap;
+
+    Run(long start) {
+      this.end = start;
+    }
+
+    Run next(long ordering) {
+      if (!gap && ordering == end + 1) end = ordering;
+      else gap = true; // what follows a gap is not final yet
+      return this;
+    }
   }
 }

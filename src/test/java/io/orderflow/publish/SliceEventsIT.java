@@ -32,7 +32,7 @@ import slick.jdbc.PostgresProfile$;
 
 /**
  * A publisher slice's source against a real PostgreSQL: its own tag's events, in order, from an
- * offset, in pages, and a new event once the journal's head has moved past it, not before.
+ * offset, in pages, and a new event once the journal's head has moved past it, never past a gap.
  */
 class SliceEventsIT {
   static JournalDatabase store;
@@ -75,6 +75,17 @@ class SliceEventsIT {
       assertNull(seen.poll(500, TimeUnit.MILLISECONDS), "not before the gap detector has seen it");
       gapDetectorRuns();
       assertEquals(List.of("created-7"), take(seen, 1));
+
+      // An ordering taken by a transaction that has not committed: what comes after it waits.
+      write("o-8", "created-8", "slice-1");
+      long gap = store.db.count("SELECT nextval('event_journal_ordering_seq')");
+      write("o-9", "created-9", "slice-1");
+      gapDetectorRuns();
+      assertEquals(List.of("created-8"), take(seen, 1));
+      assertNull(seen.poll(500, TimeUnit.MILLISECONDS), "nothing past the gap");
+      readDao.journalSequence(gap, 10_000).asJava().runWith(Sink.ignore(), store.testKit.system())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS); // the gap detector gave the gap up
+      assertEquals(List.of("created-9"), take(seen, 1));
     } finally {
       running.shutdown();
     }
@@ -84,7 +95,8 @@ class SliceEventsIT {
     BlockingQueue<EventEnvelope<Object>> resumed = new LinkedBlockingQueue<>();
     UniqueKillSwitch again = run(slice, Optional.of(Offset.sequence(third)), resumed);
     try {
-      assertEquals(List.of("created-4", "created-5", "created-6", "created-7"), take(resumed, 4));
+      assertEquals(List.of("created-4", "created-5", "created-6", "created-7", "created-8", "created-9"),
+          take(resumed, 6));
       assertNull(resumed.poll(300, TimeUnit.MILLISECONDS));
     } finally {
       again.shutdown();
