@@ -7,15 +7,12 @@ import com.typesafe.config.ConfigFactory;
 import io.orderflow.testing.JournalDatabase;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.persistence.jdbc.config.JournalConfig;
-import org.apache.pekko.persistence.jdbc.config.ReadJournalConfig;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
-import slick.jdbc.PostgresProfile$;
 
 /**
  * The head against a real PostgreSQL: what the gap detector's queries show to be final, and never
@@ -30,11 +27,8 @@ class HeadTrackingReadJournalDaoIT {
   @BeforeAll
   static void start() throws Exception {
     store = new JournalDatabase();
-    var config = ConfigFactory.defaultReference();
-    dao = new HeadTrackingReadJournalDao(store.slick, PostgresProfile$.MODULE$,
-        new ReadJournalConfig(config.getConfig("jdbc-read-journal")), store.serialization, store.ec(), store.mat());
-    journal = new SingleStatementJournalDao(store.slick, PostgresProfile$.MODULE$,
-        new JournalConfig(config.getConfig("jdbc-journal")), store.serialization, store.ec(), store.mat());
+    dao = store.readJournalDao();
+    journal = store.journalDao();
     head = JournalHead.get(store.testKit.system());
   }
 

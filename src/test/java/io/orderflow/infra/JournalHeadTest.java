@@ -3,6 +3,7 @@ package io.orderflow.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,6 @@ class JournalHeadTest {
   @Test
   void withoutItsDaoTheJournalCannotBeRead() {
     var e = assertThrows(IllegalStateException.class, () -> new JournalHead().eventsByTag("slice-0", 0, 1, 10));
-    assertEquals(true, e.getMessage().contains("jdbc-read-journal.dao"), e.getMessage());
+    assertTrue(e.getMessage().contains("jdbc-read-journal.dao"), e.getMessage());
   }
 }

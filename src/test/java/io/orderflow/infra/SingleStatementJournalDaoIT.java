@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.orderflow.testing.JournalDatabase;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
-import slick.jdbc.PostgresProfile$;
 
 /**
  * The journal's writes against a real PostgreSQL: each event row with its tag rows, a batch
@@ -32,9 +29,7 @@ class SingleStatementJournalDaoIT {
   @BeforeAll
   static void start() throws Exception {
     store = new JournalDatabase();
-    dao = new SingleStatementJournalDao(store.slick, PostgresProfile$.MODULE$,
-        new JournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-journal")), store.serialization,
-        store.ec(), store.mat());
+    dao = store.journalDao();
   }
 
   @AfterAll

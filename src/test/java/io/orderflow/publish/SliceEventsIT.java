@@ -4,7 +4,6 @@ import static io.orderflow.testing.JournalDatabase.tagged;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.typesafe.config.ConfigFactory;
 import io.orderflow.infra.HeadTrackingReadJournalDao;
 import io.orderflow.infra.SingleStatementJournalDao;
 import io.orderflow.testing.JournalDatabase;
@@ -15,8 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.persistence.jdbc.config.JournalConfig;
-import org.apache.pekko.persistence.jdbc.config.ReadJournalConfig;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.stream.KillSwitches;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
-import slick.jdbc.PostgresProfile$;
 
 /**
  * A publisher slice's source against a real PostgreSQL: its own tag's events, in order, from an
@@ -42,11 +38,8 @@ class SliceEventsIT {
   @BeforeAll
   static void start() throws Exception {
     store = new JournalDatabase();
-    var config = ConfigFactory.defaultReference();
-    readDao = new HeadTrackingReadJournalDao(store.slick, PostgresProfile$.MODULE$,
-        new ReadJournalConfig(config.getConfig("jdbc-read-journal")), store.serialization, store.ec(), store.mat());
-    journal = new SingleStatementJournalDao(store.slick, PostgresProfile$.MODULE$,
-        new JournalConfig(config.getConfig("jdbc-journal")), store.serialization, store.ec(), store.mat());
+    readDao = store.readJournalDao();
+    journal = store.journalDao();
   }
 
   @AfterAll

@@ -1,6 +1,8 @@
 package io.orderflow.testing;
 
 import com.typesafe.config.ConfigFactory;
+import io.orderflow.infra.HeadTrackingReadJournalDao;
+import io.orderflow.infra.SingleStatementJournalDao;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.jdbc.config.JournalConfig;
+import org.apache.pekko.persistence.jdbc.config.ReadJournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -21,8 +25,9 @@ import scala.Tuple2;
 import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.jdk.javaapi.CollectionConverters;
-import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcBackend$;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.PostgresProfile$;
 import slick.util.AsyncExecutor$;
 
 /**
@@ -91,6 +96,18 @@ public final class JournalDatabase implements AutoCloseable {
 
   public Materializer mat() {
     return Materializer.matFromSystem(testKit.system());
+  }
+
+  /** The journal's DAO as the node runs it (reference settings), on this database. */
+  public SingleStatementJournalDao journalDao() {
+    return new SingleStatementJournalDao(slick, PostgresProfile$.MODULE$,
+        new JournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-journal")), serialization, ec(), mat());
+  }
+
+  /** The read journal's DAO as the node runs it, on this database: it moves the test kit's JournalHead. */
+  public HeadTrackingReadJournalDao readJournalDao() {
+    return new HeadTrackingReadJournalDao(slick, PostgresProfile$.MODULE$,
+        new ReadJournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-read-journal")), serialization, ec(), mat());
   }
 
   /** A journal row as the plugin makes it, its payload a string. */
