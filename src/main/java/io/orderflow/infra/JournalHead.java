@@ -88,9 +88,8 @@ public final class JournalHead implements Extension {
     }
     return reader.eventsByTag(tag, after, upTo, limit).asJava().map(row -> {
       PersistentRepr repr = row.get()._1();
-      long ordering = (Long) row.get()._3();
-      return EventEnvelope.create(Offset.sequence(ordering), repr.persistenceId(), repr.sequenceNr(), repr.payload(),
-          repr.timestamp());
+      return EventEnvelope.create(Offset.sequence((Long) row.get()._3()), repr.persistenceId(), repr.sequenceNr(),
+          repr.payload(), repr.timestamp());
     });
   }
 }

@@ -1,6 +1,5 @@
 package io.orderflow.infra;
 
-import static io.orderflow.testing.JournalDatabase.tagged;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
@@ -11,8 +10,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.jdk.javaapi.FutureConverters;
 
 /**
  * The head against a real PostgreSQL: what the gap detector's queries show to be final, and never
@@ -21,14 +18,12 @@ import scala.jdk.javaapi.FutureConverters;
 class HeadTrackingReadJournalDaoIT {
   static JournalDatabase store;
   static HeadTrackingReadJournalDao dao;
-  static SingleStatementJournalDao journal;
   static JournalHead head;
 
   @BeforeAll
   static void start() throws Exception {
     store = new JournalDatabase();
     dao = store.readJournalDao();
-    journal = store.journalDao();
     head = JournalHead.get(store.testKit.system());
   }
 
@@ -44,15 +39,15 @@ class HeadTrackingReadJournalDaoIT {
 
   @Test
   void theHeadStopsAtAGapUntilTheGapDetectorHasMovedPastIt() throws Exception {
-    write("a", 1, "created", "slice-1");
-    write("a", 2, "paid", "slice-2");
+    store.append("a", 1, "created", "slice-1");
+    store.append("a", 2, "paid", "slice-2");
     long first = max();
     assertEquals(List.of(first - 1, first), journalSequence(first - 2), "what the gap detector is shown");
     assertEquals(first, now(), "a run without gaps is final");
 
     // An ordering taken by a transaction that has not committed (or never will): a gap.
     store.db.count("SELECT nextval('event_journal_ordering_seq')");
-    write("b", 1, "created", "slice-1");
+    store.append("b", 1, "created", "slice-1");
     long last = max();
     assertEquals(first + 2, last);
     assertEquals(List.of(last), journalSequence(first));
@@ -79,11 +74,6 @@ class HeadTrackingReadJournalDaoIT {
         .runWith(Sink.seq(), store.testKit.system()).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static void write(String pid, long seqNr, String payload, String tag) throws Exception {
-    var rows = List.of(tagged(store.row(pid, seqNr, payload), tag));
-    FutureConverters.asJava(journal.writeJournalRows(CollectionConverters.asScala(rows).toList()))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   private static List<Object> payloads(org.apache.pekko.stream.javadsl.Source<
       org.apache.pekko.projection.eventsourced.EventEnvelope<Object>, ?> events) throws Exception {

@@ -1,11 +1,9 @@
 package io.orderflow.publish;
 
-import static io.orderflow.testing.JournalDatabase.tagged;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.orderflow.infra.HeadTrackingReadJournalDao;
-import io.orderflow.infra.SingleStatementJournalDao;
 import io.orderflow.testing.JournalDatabase;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +21,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.jdk.javaapi.FutureConverters;
 
 /**
  * A publisher slice's source against a real PostgreSQL: its own tag's events, in order, from an
@@ -33,13 +29,11 @@ import scala.jdk.javaapi.FutureConverters;
 class SliceEventsIT {
   static JournalDatabase store;
   static HeadTrackingReadJournalDao readDao;
-  static SingleStatementJournalDao journal;
 
   @BeforeAll
   static void start() throws Exception {
     store = new JournalDatabase();
     readDao = store.readJournalDao();
-    journal = store.journalDao();
   }
 
   @AfterAll
@@ -49,9 +43,9 @@ class SliceEventsIT {
 
   @Test
   void theSliceReadsItsEventsInPagesAndNewOnesOnceTheHeadHasMoved() throws Exception {
-    for (int i = 1; i <= 5; i++) write("o-" + i, "created-" + i, "slice-1");
-    write("x", "other", "slice-2");
-    write("o-6", "created-6", "slice-1");
+    for (int i = 1; i <= 5; i++) store.append("o-" + i, 1, "created-" + i, "slice-1");
+    store.append("x", 1, "other", "slice-2");
+    store.append("o-6", 1, "created-6", "slice-1");
     var slice = new SliceEvents(store.testKit.system(), "slice-1", 2);
 
     BlockingQueue<EventEnvelope<Object>> seen = new LinkedBlockingQueue<>();
@@ -64,20 +58,19 @@ class SliceEventsIT {
           "its own tag's events, in order, over three pages of two");
       assertNull(seen.poll(300, TimeUnit.MILLISECONDS), "and no more");
 
-      write("o-7", "created-7", "slice-1");
+      store.append("o-7", 1, "created-7", "slice-1");
       assertNull(seen.poll(500, TimeUnit.MILLISECONDS), "not before the gap detector has seen it");
       gapDetectorRuns();
       assertEquals(List.of("created-7"), take(seen, 1));
 
       // An ordering taken by a transaction that has not committed: what comes after it waits.
-      write("o-8", "created-8", "slice-1");
+      store.append("o-8", 1, "created-8", "slice-1");
       long gap = store.db.count("SELECT nextval('event_journal_ordering_seq')");
-      write("o-9", "created-9", "slice-1");
+      store.append("o-9", 1, "created-9", "slice-1");
       gapDetectorRuns();
       assertEquals(List.of("created-8"), take(seen, 1));
       assertNull(seen.poll(500, TimeUnit.MILLISECONDS), "nothing past the gap");
-      readDao.journalSequence(gap, 10_000).asJava().runWith(Sink.ignore(), store.testKit.system())
-          .toCompletableFuture().get(10, TimeUnit.SECONDS); // the gap detector gave the gap up
+      gapDetectorAsksAfter(gap); // it gave the gap up
       assertEquals(List.of("created-9"), take(seen, 1));
     } finally {
       running.shutdown();
@@ -98,7 +91,11 @@ class SliceEventsIT {
 
   /** What the read journal's gap detector does once a query-delay: ask for the orderings after what it knows. */
   private static void gapDetectorRuns() throws Exception {
-    readDao.journalSequence(0, 10_000).asJava().runWith(Sink.ignore(), store.testKit.system())
+    gapDetectorAsksAfter(0);
+  }
+
+  private static void gapDetectorAsksAfter(long offset) throws Exception {
+    readDao.journalSequence(offset, 10_000).asJava().runWith(Sink.ignore(), store.testKit.system())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -120,9 +117,4 @@ class SliceEventsIT {
     return events;
   }
 
-  private static void write(String pid, String payload, String tag) throws Exception {
-    var rows = List.of(tagged(store.row(pid, 1, payload), tag));
-    FutureConverters.asJava(journal.writeJournalRows(CollectionConverters.asScala(rows).toList()))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 }

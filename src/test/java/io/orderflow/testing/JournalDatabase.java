@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
@@ -25,6 +26,7 @@ import scala.Tuple2;
 import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
 import slick.jdbc.JdbcBackend$;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.PostgresProfile$;
@@ -108,6 +110,13 @@ public final class JournalDatabase implements AutoCloseable {
   public HeadTrackingReadJournalDao readJournalDao() {
     return new HeadTrackingReadJournalDao(slick, PostgresProfile$.MODULE$,
         new ReadJournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-read-journal")), serialization, ec(), mat());
+  }
+
+  /** Journals one event with one tag through the journal's DAO, as the node does, and waits for it. */
+  public void append(String pid, long seqNr, String payload, String tag) throws Exception {
+    var rows = List.of(tagged(row(pid, seqNr, payload), tag));
+    FutureConverters.asJava(journalDao().writeJournalRows(CollectionConverters.asScala(rows).toList()))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /** A journal row as the plugin makes it, its payload a string. */
