@@ -11,6 +11,7 @@ import io.orderflow.metrics.Dashboard;
 import io.orderflow.worker.Worker;
 import io.orderflow.infra.DatabaseHealth;
 import io.orderflow.infra.Json;
+import io.orderflow.infra.Timeouts;
 import io.orderflow.order.NewOrder;
 import io.orderflow.order.Order;
 import io.orderflow.order.OrderJson;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -273,7 +273,7 @@ public final class OrderRoutes extends AllDirectives {
     if (!database.isUp()) return error(StatusCodes.SERVICE_UNAVAILABLE, READ_UNAVAILABLE);
     CompletionStage<T> answer;
     try {
-      answer = query.get().toCompletableFuture().orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      answer = Timeouts.within(query.get(), readTimeout, system);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }

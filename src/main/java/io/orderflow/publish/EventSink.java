@@ -5,7 +5,6 @@ import io.orderflow.infra.NatsBroker;
 import io.orderflow.metrics.Metrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /** Where the publisher sends events: JetStream in production, a list in the handler's unit tests. */
 @FunctionalInterface
@@ -23,8 +22,9 @@ public interface EventSink {
         broker.ensureStream(m.stream());
         PublishOptions options = PublishOptions.builder().messageId(m.msgId()).expectedStream(m.stream()).build();
         long start = System.nanoTime();
+        // No timer of its own: jnats fails a publish the stream has not acknowledged 5 to 10 s
+        // after it was made (its request cleanup runs every 5 s), connected or not.
         return broker.jetStream().publishAsync(m.subject(), m.headers(), m.body(), options)
-            .orTimeout(10, TimeUnit.SECONDS)
             .thenApply(ack -> {
               metrics.published(path, System.nanoTime() - start);
               return ack.isDuplicate();

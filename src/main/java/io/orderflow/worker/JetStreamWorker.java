@@ -8,6 +8,7 @@ import io.orderflow.infra.Backoff;
 import io.orderflow.infra.Database;
 import io.orderflow.infra.NatsBroker;
 import io.orderflow.infra.Shutdown;
+import io.orderflow.infra.Timeouts;
 import io.orderflow.metrics.Metrics;
 import java.io.IOException;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class JetStreamWorker {
   private static final Logger log = LoggerFactory.getLogger(JetStreamWorker.class);
   private static final Duration IDLE_WAIT = Duration.ofMillis(500);
 
+  private final ActorSystem<?> system;
   private final NatsBroker broker;
   private final Worker worker;
   private final Worker.BatchHandler handler;
@@ -45,9 +47,10 @@ public final class JetStreamWorker {
   private final Semaphore inFlight;
   private volatile boolean running = true;
 
-  private JetStreamWorker(NatsBroker broker, Worker worker, Worker.BatchHandler handler, Metrics metrics) {
+  private JetStreamWorker(ActorSystem<?> system, NatsBroker broker, Worker worker, Worker.BatchHandler handler) {
+    this.system = system;
     this.broker = broker;
-    this.metrics = metrics;
+    this.metrics = Metrics.get(system);
     this.worker = worker;
     this.handler = handler;
     this.batchSize = broker.settings().fetchBatch();
@@ -69,7 +72,7 @@ public final class JetStreamWorker {
           worker.switchKey());
       return null;
     }
-    JetStreamWorker w = new JetStreamWorker(broker, worker, worker.handler().apply(node), Metrics.get(system));
+    JetStreamWorker w = new JetStreamWorker(system, broker, worker, worker.handler().apply(node));
     w.thread.start();
     log.info("Worker {} started on stream {} ({})", worker.durable(), worker.stream(), worker.filterSubject());
     Shutdown.task(system, CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-worker-" + worker.durable(), w::stop);
@@ -182,8 +185,7 @@ public final class JetStreamWorker {
     long limit = ackWait.toMillis() * 3 / 4; // settle before JetStream redelivers on its own
     for (int i = 0; i < batch.size(); i++) {
       Message m = batch.get(i);
-      outcomes.get(i).toCompletableFuture()
-          .orTimeout(limit, TimeUnit.MILLISECONDS)
+      Timeouts.within(outcomes.get(i), Duration.ofMillis(limit), system)
           .whenComplete((o, err) -> {
             try {
               settle(m, err == null ? o : new Outcome.Retry(Database.rootMessage(err)));

@@ -53,6 +53,16 @@ public final class TestNats implements AutoCloseable, StreamMessages {
     process.waitFor();
   }
 
+  /** kill -STOP: the server keeps its connections open and answers nothing, as a hung broker would. */
+  public synchronized void freeze() throws IOException, InterruptedException {
+    Pids.signal(process.pid(), "STOP");
+  }
+
+  /** kill -CONT after {@link #freeze}. */
+  public synchronized void thaw() throws IOException, InterruptedException {
+    Pids.signal(process.pid(), "CONT");
+  }
+
   /** A connection for the test's own look at the stream. */
   public Connection connect() throws IOException, InterruptedException {
     return Nats.connect(url());
