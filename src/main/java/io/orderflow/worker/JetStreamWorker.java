@@ -42,6 +42,8 @@ public final class JetStreamWorker {
   private final Metrics metrics;
   private final int batchSize;
   private final Duration ackWait;
+  /** A message's outcome is awaited this long: settled before JetStream redelivers it on its own. */
+  private final Duration settleWithin;
   private final Thread thread;
   /** Messages taken but not yet settled; at most one batch's worth. */
   private final Semaphore inFlight;
@@ -55,6 +57,7 @@ public final class JetStreamWorker {
     this.handler = handler;
     this.batchSize = broker.settings().fetchBatch();
     this.ackWait = broker.settings().ackWait();
+    this.settleWithin = ackWait.multipliedBy(3).dividedBy(4);
     this.inFlight = new Semaphore(batchSize);
     this.thread = new Thread(this::run, "jetstream-" + worker.durable());
     this.thread.setDaemon(true);
@@ -182,10 +185,9 @@ public final class JetStreamWorker {
     } catch (RuntimeException e) {
       outcomes = batch.stream().<CompletionStage<Outcome>>map(m -> CompletableFuture.failedFuture(e)).toList();
     }
-    long limit = ackWait.toMillis() * 3 / 4; // settle before JetStream redelivers on its own
     for (int i = 0; i < batch.size(); i++) {
       Message m = batch.get(i);
-      Timeouts.within(outcomes.get(i), Duration.ofMillis(limit), system)
+      Timeouts.within(outcomes.get(i), settleWithin, system)
           .whenComplete((o, err) -> {
             try {
               settle(m, err == null ? o : new Outcome.Retry(Database.rootMessage(err)));

@@ -44,6 +44,7 @@ public final class JournalDatabase implements AutoCloseable {
   public final JdbcBackend.JdbcDatabaseDef slick;
   public final AtomicInteger commits = new AtomicInteger();
   public final AtomicInteger statements = new AtomicInteger();
+  private SingleStatementJournalDao journalDao;
 
   public JournalDatabase() throws Exception {
     db = TestDatabase.create();
@@ -100,10 +101,16 @@ public final class JournalDatabase implements AutoCloseable {
     return Materializer.matFromSystem(testKit.system());
   }
 
-  /** The journal's DAO as the node runs it (reference settings), on this database. */
-  public SingleStatementJournalDao journalDao() {
-    return new SingleStatementJournalDao(slick, PostgresProfile$.MODULE$,
-        new JournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-journal")), serialization, ec(), mat());
+  /**
+   * The journal's DAO as the node runs it (reference settings), on this database: one for the
+   * database, as the node has one (each runs a write stream for as long as the test kit).
+   */
+  public synchronized SingleStatementJournalDao journalDao() {
+    if (journalDao == null) {
+      journalDao = new SingleStatementJournalDao(slick, PostgresProfile$.MODULE$,
+          new JournalConfig(ConfigFactory.defaultReference().getConfig("jdbc-journal")), serialization, ec(), mat());
+    }
+    return journalDao;
   }
 
   /** The read journal's DAO as the node runs it, on this database: it moves the test kit's JournalHead. */
