@@ -131,12 +131,12 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       ticker.scheduleAtFixedRate(() -> progress("posted %d, accepted %d, final %d, errors %d",
           measured.posted(), measured.acceptNanos.size(), measured.finalAt.size(), measured.errors.get()),
           1, 1, TimeUnit.SECONDS);
-      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker)};
+      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker), jit(node)};
       measured.begin();
       go.countDown();
       for (Thread t : threads) t.join();
       measured.awaitFinal(TimeUnit.SECONDS.toNanos(drainSeconds));
-      double[] cpuAfter = {cpu(node), cpu(db), cpu(broker)};
+      double[] cpuAfter = {cpu(node), cpu(db), cpu(broker), jit(node)};
       ticker.shutdownNow();
 
       long[] accept = measured.acceptLatencies();
@@ -162,6 +162,8 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       out.put("complete_ratio", round3(completed / completeSeconds / baseline));
       // CPU from the first measured post until the last order finished, per finished order.
       out.put("node_cpu_ms_per_order", perOrder(cpuBefore[0], cpuAfter[0], completed));
+      // Of that, the node's JIT compiler threads: large for a young node, near 0 once it has settled.
+      out.put("node_jit_cpu_ms_per_order", perOrder(cpuBefore[3], cpuAfter[3], completed));
       out.put("db_cpu_ms_per_order", perOrder(cpuBefore[1], cpuAfter[1], completed));
       out.put("nats_cpu_ms_per_order", perOrder(cpuBefore[2], cpuAfter[2], completed));
       out.put("errors", errors);
@@ -261,6 +263,10 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
 
   private static double cpu(ProcessCpu p) {
     return p == null ? Double.NaN : p.seconds();
+  }
+
+  private static double jit(ProcessCpu p) {
+    return p == null ? Double.NaN : p.compilerSeconds();
   }
 
   private static Double perOrder(double before, double after, int orders) {

@@ -1,6 +1,7 @@
 package io.orderflow.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,23 +45,52 @@ final class ProcessCpu {
    * children used (the kernel adds that to the parent's cutime/cstime once it reaps them).
    */
   double seconds() {
-    long[] self = ticks(pid);
+    long[] self = ticks(stat(pid));
     if (self == null) return Double.NaN;
     long total = self[0] + self[1];
     if (withChildren) {
       total += self[2] + self[3];
       for (long child : children(pid)) {
-        long[] t = ticks(child);
+        long[] t = ticks(stat(child));
         if (t != null) total += t[0] + t[1];
       }
     }
     return total / HZ;
   }
 
-  /** utime, stime, cutime, cstime of {@code pid}. */
-  private static long[] ticks(long pid) {
+  /**
+   * CPU seconds so far of the process's JIT compiler threads (HotSpot's "C1 CompilerThread…" and
+   * "C2 CompilerThread…"), a part of {@link #seconds}: what a young JVM spends compiling rather
+   * than serving. A compiler thread HotSpot ends when it has little to do takes its share with it.
+   */
+  double compilerSeconds() {
+    long total = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks) {
+        String name;
+        try {
+          name = Files.readString(task.resolve("comm"));
+        } catch (IOException e) {
+          continue; // the thread ended
+        }
+        if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) continue;
+        long[] t = ticks(task.resolve("stat"));
+        if (t != null) total += t[0] + t[1];
+      }
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+    return total / HZ;
+  }
+
+  private static Path stat(long pid) {
+    return Path.of("/proc", Long.toString(pid), "stat");
+  }
+
+  /** utime, stime, cutime, cstime from a process's or a thread's stat file. */
+  private static long[] ticks(Path statFile) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readString(statFile);
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       // after "pid (comm) ": field 3 is index 0; utime is field 14 → index 11
       return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};

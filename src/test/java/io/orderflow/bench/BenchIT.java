@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class BenchIT {
   static final List<String> KEYS = List.of("orders", "concurrency", "rate", "accepted_per_s", "completed_per_s",
       "accept_p50_ms", "accept_p99_ms", "e2e_p50_ms", "e2e_p99_ms", "baseline_commits_per_s", "accept_ratio",
-      "complete_ratio", "node_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order", "errors", "warmup_orders", "warmup_e2e_p99_ms", "warmup_errors");
+      "complete_ratio", "node_cpu_ms_per_order", "node_jit_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order", "errors", "warmup_orders", "warmup_e2e_p99_ms", "warmup_errors");
 
   /**
    * Enough orders that each process's CPU spans several of the kernel's 10 ms ticks: with 30, the
@@ -58,6 +58,9 @@ class BenchIT {
       for (String cpu : List.of("node_cpu_ms_per_order", "db_cpu_ms_per_order", "nats_cpu_ms_per_order")) {
         assertTrue(result.get(cpu).asDouble() > 0, cpu + " measured: " + result.get(cpu));
       }
+      double jit = result.get("node_jit_cpu_ms_per_order").asDouble(-1);
+      assertTrue(jit >= 0 && jit <= result.get("node_cpu_ms_per_order").asDouble(),
+          "the JIT's part of the node's CPU: " + result.get("node_jit_cpu_ms_per_order"));
       assertTrue(result.get("e2e_p99_ms").asDouble() >= result.get("e2e_p50_ms").asDouble());
       // The warm-up posts real orders for a second before the counted ones, and says how many.
       int warmUp = result.get("warmup_orders").asInt();
