@@ -131,12 +131,14 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
       ticker.scheduleAtFixedRate(() -> progress("posted %d, accepted %d, final %d, errors %d",
           measured.posted(), measured.acceptNanos.size(), measured.finalAt.size(), measured.errors.get()),
           1, 1, TimeUnit.SECONDS);
-      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker), jit(node)};
+      Map<Long, Long> jitBefore = node == null ? null : node.compilerThreads();
+      double[] cpuBefore = {cpu(node), cpu(db), cpu(broker), 0};
       measured.begin();
       go.countDown();
       for (Thread t : threads) t.join();
       measured.awaitFinal(TimeUnit.SECONDS.toNanos(drainSeconds));
-      double[] cpuAfter = {cpu(node), cpu(db), cpu(broker), jit(node)};
+      double[] cpuAfter = {cpu(node), cpu(db), cpu(broker),
+          ProcessCpu.compilerSeconds(jitBefore, node == null ? null : node.compilerThreads())};
       ticker.shutdownNow();
 
       long[] accept = measured.acceptLatencies();
@@ -263,10 +265,6 @@ public final class Bench implements java.util.concurrent.Callable<Integer> {
 
   private static double cpu(ProcessCpu p) {
     return p == null ? Double.NaN : p.seconds();
-  }
-
-  private static double jit(ProcessCpu p) {
-    return p == null ? Double.NaN : p.compilerSeconds();
   }
 
   private static Double perOrder(double before, double after, int orders) {

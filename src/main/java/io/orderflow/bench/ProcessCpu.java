@@ -5,8 +5,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -59,12 +61,13 @@ final class ProcessCpu {
   }
 
   /**
-   * CPU seconds so far of the process's JIT compiler threads (HotSpot's "C1 CompilerThread…" and
-   * "C2 CompilerThread…"), a part of {@link #seconds}: what a young JVM spends compiling rather
-   * than serving. A compiler thread HotSpot ends when it has little to do takes its share with it.
+   * CPU ticks so far of each of the process's JIT compiler threads (HotSpot's "C1 CompilerThread…"
+   * and "C2 CompilerThread…"), by thread id; null when the process cannot be read. HotSpot starts
+   * and ends compiler threads as its queue grows and shrinks, so compare two of these with
+   * {@link #compilerSeconds}, not their sums.
    */
-  double compilerSeconds() {
-    long total = 0;
+  Map<Long, Long> compilerThreads() {
+    Map<Long, Long> threads = new HashMap<>();
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : tasks) {
         String name;
@@ -75,10 +78,24 @@ final class ProcessCpu {
         }
         if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) continue;
         long[] t = ticks(task.resolve("stat"));
-        if (t != null) total += t[0] + t[1];
+        if (t != null) threads.put(Long.parseLong(task.getFileName().toString()), t[0] + t[1]);
       }
     } catch (IOException e) {
-      return Double.NaN;
+      return null;
+    }
+    return threads;
+  }
+
+  /**
+   * CPU seconds the compiler threads of {@code after} used since {@code before}: a part of the
+   * process's {@link #seconds}, what a young JVM spends compiling rather than serving. A thread
+   * that ended in between takes its share with it (a little too low, never below 0).
+   */
+  static double compilerSeconds(Map<Long, Long> before, Map<Long, Long> after) {
+    if (before == null || after == null) return Double.NaN;
+    long total = 0;
+    for (Map.Entry<Long, Long> t : after.entrySet()) {
+      total += Math.max(0, t.getValue() - before.getOrDefault(t.getKey(), 0L));
     }
     return total / HZ;
   }
