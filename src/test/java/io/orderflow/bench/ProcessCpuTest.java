@@ -38,7 +38,8 @@ class ProcessCpuTest {
 
   @Test
   void aProcessWithoutCompilerThreadsHasNoneToCount() throws Exception {
-    Process busy = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 30").start();
+    // exec: one process throughout (the same pid and counters), so that nothing outlives the test.
+    Process busy = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; exec sleep 30").start();
     try {
       ProcessCpu sh = ProcessCpu.of(busy.pid(), false);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
